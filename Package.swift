@@ -1,0 +1,97 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "realtime-server",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "realtime-server", targets: ["RealtimeServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        // Test-only: an independent WebSocket client, so tests never use our own transport code.
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries (Debian packages).
+        .systemLibrary(name: "CLibWebSockets", pkgConfig: "libwebsockets", providers: [.apt(["libwebsockets-dev"])]),
+
+        // Shared, immutable outbound frames and the sink protocol rooms push into.
+        .target(name: "Outbound"),
+        // The only code that touches libwebsockets.
+        .target(
+            name: "Transport",
+            dependencies: [
+                "CLibWebSockets", "Outbound",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // Protocol v1 JSON messages (client requests and server events).
+        .target(name: "Wire", dependencies: ["Outbound"]),
+        // One configuration value: file, then RTS_* environment overrides.
+        .target(name: "Configuration", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // JWT verification and dev-token minting.
+        .target(name: "Auth", dependencies: [.product(name: "JWTKit", package: "jwt-kit")]),
+        // Persistence behind a protocol; SQLite (GRDB) by default.
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Wire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Moderation", dependencies: ["Wire"]),
+        .target(name: "Presence", dependencies: ["Wire", "Outbound"]),
+        .target(
+            name: "Rooms",
+            dependencies: [
+                "Wire", "Outbound", "Storage", "Moderation", "Presence",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // Sessions (one connection's protocol state machine), rate limits, and the node that wires it all.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Transport", "Wire", "Outbound", "Configuration", "Auth", "Storage", "Moderation", "Presence", "Rooms",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "RealtimeServer",
+            dependencies: [
+                "Gateway", "Configuration", "Auth",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Outbound", .product(name: "WSClient", package: "swift-websocket")]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Wire"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Outbound"]),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: [
+                "Gateway", "Configuration", "Auth",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,15 @@
+/// Where a session's outbound frames go: implemented by the transport's connection.
+///
+/// Every method is non-blocking and safe to call from any thread or actor; the
+/// transport queues the work and wakes its service thread.
+public protocol FrameSink: AnyObject, Sendable {
+    /// A process-unique id for this connection.
+    var connectionID: UInt64 { get }
+    /// Queues a frame. Returns false when the connection is closing or closed
+    /// (including when this frame pushed it over its outbound byte limit).
+    @discardableResult
+    func send(_ frame: SharedFrame) -> Bool
+    /// Closes with a WebSocket close code and reason. With `flush`, frames queued
+    /// before this call are written first; without, they are dropped.
+    func close(code: UInt16, reason: String, flush: Bool)
+}

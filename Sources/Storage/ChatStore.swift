@@ -1,0 +1,133 @@
+import Wire
+
+/// A user the server has seen in a token: their latest display name and role.
+public struct UserRecord: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var role: Role
+    public var lastSeen: Int64
+    public var banned: Bool
+
+    public init(id: String, name: String, role: Role, lastSeen: Int64, banned: Bool = false) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.lastSeen = lastSeen
+        self.banned = banned
+    }
+}
+
+/// A room as stored: its public object plus the server-side state that travels with it.
+public struct StoredRoom: Sendable, Equatable {
+    public var info: RoomInfo
+    /// Random id of this room's history generation; recovery across epochs is refused.
+    public var epoch: String
+    /// Highest seq stored (0 when empty).
+    public var lastSeq: Int64
+
+    public init(info: RoomInfo, epoch: String, lastSeq: Int64) {
+        self.info = info
+        self.epoch = epoch
+        self.lastSeq = lastSeq
+    }
+}
+
+/// A message ready to be stored; the store assigns its seq.
+public struct NewMessage: Sendable, Equatable {
+    public var id: String
+    public var from: UserRef
+    public var text: String
+    public var ts: Int64
+    public var replyTo: String?
+    public var clientMsgID: String
+    public var moderation: ModerationNote?
+    /// The ack status recorded for idempotent replays ("delivered" or "masked").
+    public var status: String
+
+    public init(id: String, from: UserRef, text: String, ts: Int64, replyTo: String?, clientMsgID: String, moderation: ModerationNote?, status: String) {
+        self.id = id
+        self.from = from
+        self.text = text
+        self.ts = ts
+        self.replyTo = replyTo
+        self.clientMsgID = clientMsgID
+        self.moderation = moderation
+        self.status = status
+    }
+}
+
+/// The original ack of a message, replayed for a repeated `client_msg_id`.
+public struct StoredAck: Sendable, Equatable {
+    public var msgID: String
+    public var seq: Int64
+    public var ts: Int64
+    public var status: String
+
+    public init(msgID: String, seq: Int64, ts: Int64, status: String) {
+        self.msgID = msgID
+        self.seq = seq
+        self.ts = ts
+        self.status = status
+    }
+}
+
+public enum AppendOutcome: Sendable, Equatable {
+    /// Stored with the next seq of the room.
+    case stored(ChatMessage)
+    /// The same user already sent this `client_msg_id` in this room within the idempotency window.
+    case duplicate(StoredAck)
+}
+
+/// Everything the server persists. One implementation per backend (SQLite now; PostgreSQL for clusters).
+///
+/// All ids are scoped by `org`: the same room or user id in two orgs names two unrelated things.
+/// Methods never run on the transport thread; callers await them from actors.
+public protocol ChatStore: Sendable {
+    // MARK: Users
+    /// Records the user's latest name and role from a token.
+    func upsertUser(org: String, id: String, name: String, role: Role, seenAt: Int64) async throws
+    func user(org: String, id: String) async throws -> UserRecord?
+    /// The known users among `ids` (unknown ids are left out).
+    func users(org: String, ids: [String]) async throws -> [UserRecord]
+    func setBanned(org: String, user: String, banned: Bool) async throws
+
+    // MARK: Rooms
+    /// Creates the room with its members. Returns false (and changes nothing) when the id exists.
+    func createRoom(org: String, info: RoomInfo, epoch: String) async throws -> Bool
+    func room(org: String, id: String) async throws -> StoredRoom?
+    /// Adds a member (no-op when already one).
+    func addMember(org: String, room: String, user: String, at: Int64) async throws
+    /// Removes a member (no-op when not one).
+    func removeMember(org: String, room: String, user: String) async throws
+
+    // MARK: Messages
+    /// Stores the batch in one transaction, in order, each taking the room's next seq,
+    /// except those whose (user, client_msg_id) was stored in this room after `idempotentSince` (ms),
+    /// which return the original ack and store nothing. A failure stores none of the batch.
+    func appendMessages(org: String, room: String, _ batch: [NewMessage], idempotentSince: Int64) async throws -> [AppendOutcome]
+    /// Messages with seq > `afterSeq`, ascending, at most `limit`.
+    func messages(org: String, room: String, afterSeq: Int64, limit: Int) async throws -> [ChatMessage]
+    /// The latest `limit` messages with seq < `beforeSeq` (or the latest overall when nil), ascending;
+    /// `hasMore` is true when older ones remain.
+    func history(org: String, room: String, beforeSeq: Int64?, limit: Int) async throws -> (messages: [ChatMessage], hasMore: Bool)
+    func message(org: String, room: String, id: String) async throws -> ChatMessage?
+    func editMessage(org: String, room: String, id: String, text: String, editedAt: Int64) async throws
+    /// Marks the message deleted and drops its text.
+    func deleteMessage(org: String, room: String, id: String, at: Int64) async throws
+    /// Deletes idempotency keys older than `before` (ms). Returns how many were removed.
+    func purgeIdempotencyKeys(before: Int64) async throws -> Int
+
+    // MARK: Reactions and reads
+    /// Turns one user's emoji on a message on or off; returns that emoji's count afterwards.
+    func setReaction(org: String, room: String, msgID: String, user: String, emoji: String, on: Bool, at: Int64) async throws -> Int
+    /// Raises the user's read position in the room to `seq` (never lowers it); returns the stored position.
+    func setReadSeq(org: String, room: String, user: String, seq: Int64) async throws -> Int64
+    /// Every member's read position in the room.
+    func readSeqs(org: String, room: String) async throws -> [String: Int64]
+
+    // MARK: Operations
+    /// True while the store can serve reads and writes.
+    func isHealthy() async -> Bool
+    /// Finishes pending writes and releases the database.
+    func close() async throws
+}

@@ -1,0 +1,77 @@
+import Outbound
+
+/// What the transport needs to know to listen. Built by the composition root from the app config.
+public struct TransportSettings: Sendable {
+    public var host: String
+    /// 0 picks a free port; read the bound port from `TransportServer.port` after `start()`.
+    public var port: Int
+    /// Largest reassembled WebSocket message on `/ws`; larger closes with 1009.
+    public var maxFrameBytes: Int
+    /// A connection whose unsent bytes exceed this is closed with 4009 (queue dropped).
+    public var maxOutboundBytes: Int
+    /// WebSocket ping interval; a connection silent for 2.5x this is hung up.
+    public var heartbeatMS: Int
+    /// Allowed `Origin` values for `/ws`; empty means any.
+    public var allowedOrigins: [String]
+    /// PEM files; both set means wss/https.
+    public var tlsCertPath: String?
+    public var tlsKeyPath: String?
+    /// Serve the plain `/echo` endpoint (no auth, messages up to 16 MiB) for conformance suites.
+    public var conformanceEcho: Bool
+    /// When set, `/metrics` is served on this port (same host) instead of the main one.
+    public var metricsPort: Int?
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxFrameBytes: Int = 65536, maxOutboundBytes: Int = 1 << 20,
+        heartbeatMS: Int = 25000, allowedOrigins: [String] = [], tlsCertPath: String? = nil, tlsKeyPath: String? = nil,
+        conformanceEcho: Bool = false, metricsPort: Int? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.maxFrameBytes = maxFrameBytes
+        self.maxOutboundBytes = maxOutboundBytes
+        self.heartbeatMS = heartbeatMS
+        self.allowedOrigins = allowedOrigins
+        self.tlsCertPath = tlsCertPath
+        self.tlsKeyPath = tlsKeyPath
+        self.conformanceEcho = conformanceEcho
+        self.metricsPort = metricsPort
+    }
+}
+
+/// A plain HTTP response produced by the application for a GET on the main (or metrics) port.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var contentType: String
+    public var body: [UInt8]
+
+    public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+
+    public init(status: Int, text: String) {
+        self.init(status: status, body: Array(text.utf8))
+    }
+}
+
+/// The application side of the transport. Every method is called on the transport's
+/// single service thread: it must return quickly and never block or await.
+public protocol TransportDelegate: AnyObject, Sendable {
+    /// A WebSocket handshake on `/ws` from `remoteAddress`; return false to refuse it with HTTP 429
+    /// (per-IP connection rate limit).
+    func admitConnection(remoteAddress: String) -> Bool
+    /// A `/ws` connection completed its handshake.
+    func connectionOpened(_ connection: Connection)
+    /// One whole (reassembled) message arrived on a `/ws` connection. The bytes are a copy the delegate owns.
+    func connection(_ connection: Connection, received message: [UInt8], isBinary: Bool)
+    /// A `/ws` connection is gone (closed by either side or dropped). Called exactly once per opened connection.
+    func connectionClosed(_ connection: Connection)
+    /// A deadline set with `Connection.setDeadline` passed; the transport closes the connection
+    /// with the code and reason given there right after this call.
+    func connectionDeadlinePassed(_ connection: Connection)
+    /// An HTTP GET for `path` (no query string); `query` is the raw query string or "".
+    /// `headers` holds `authorization` when present. Return nil for 404.
+    func httpGet(path: String, query: String, authorization: String?) -> HTTPResponse?
+}

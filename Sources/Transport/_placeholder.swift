@@ -1,0 +1,1 @@
+// Transport implementation lands here (Connection, TransportServer).
