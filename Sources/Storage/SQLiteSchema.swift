@@ -1,0 +1,109 @@
+import GRDB
+
+/// The SQLite schema as an ordered list of migrations.
+///
+/// Never edit a registered migration: files in the field have already applied it.
+/// Add a new `registerMigration("v2-…")` instead.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // Every table is keyed by org first: ids are only unique within an org,
+            // and every query filters by org, so the org prefix is always usable.
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    org        TEXT    NOT NULL,
+                    id         TEXT    NOT NULL,
+                    name       TEXT    NOT NULL,
+                    role       TEXT    NOT NULL,
+                    last_seen  INTEGER NOT NULL,
+                    banned     INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (org, id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE rooms (
+                    org         TEXT    NOT NULL,
+                    id          TEXT    NOT NULL,
+                    kind        TEXT    NOT NULL,
+                    title       TEXT    NOT NULL,
+                    visibility  TEXT    NOT NULL,
+                    created_by  TEXT    NOT NULL,
+                    created_at  INTEGER NOT NULL,
+                    epoch       TEXT    NOT NULL,
+                    last_seq    INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (org, id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE room_members (
+                    org        TEXT    NOT NULL,
+                    room       TEXT    NOT NULL,
+                    user       TEXT    NOT NULL,
+                    joined_at  INTEGER NOT NULL,
+                    PRIMARY KEY (org, room, user),
+                    FOREIGN KEY (org, room) REFERENCES rooms (org, id) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+
+                -- Ordinary rowid table: rows carry text and are larger than WITHOUT ROWID suits.
+                CREATE TABLE messages (
+                    org            TEXT    NOT NULL,
+                    room           TEXT    NOT NULL,
+                    seq            INTEGER NOT NULL,
+                    id             TEXT    NOT NULL,
+                    user_id        TEXT    NOT NULL,
+                    user_name      TEXT    NOT NULL,
+                    user_role      TEXT    NOT NULL,
+                    text           TEXT,              -- NULL once deleted
+                    ts             INTEGER NOT NULL,
+                    reply_to       TEXT,
+                    client_msg_id  TEXT    NOT NULL,
+                    moderation     TEXT,              -- JSON ModerationNote
+                    edited_at      INTEGER,
+                    deleted        INTEGER NOT NULL DEFAULT 0,
+                    deleted_at     INTEGER,
+                    PRIMARY KEY (org, room, seq),
+                    FOREIGN KEY (org, room) REFERENCES rooms (org, id) ON DELETE CASCADE
+                );
+                -- message(id:), edit, delete, reactions' foreign key.
+                CREATE UNIQUE INDEX messages_by_id ON messages (org, room, id);
+
+                -- Key order puts emoji before user so one emoji's count is a prefix range.
+                CREATE TABLE reactions (
+                    org     TEXT    NOT NULL,
+                    room    TEXT    NOT NULL,
+                    msg_id  TEXT    NOT NULL,
+                    user    TEXT    NOT NULL,
+                    emoji   TEXT    NOT NULL,
+                    at      INTEGER NOT NULL,
+                    PRIMARY KEY (org, room, msg_id, emoji, user),
+                    FOREIGN KEY (org, room, msg_id) REFERENCES messages (org, room, id) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+
+                CREATE TABLE read_positions (
+                    org   TEXT    NOT NULL,
+                    room  TEXT    NOT NULL,
+                    user  TEXT    NOT NULL,
+                    seq   INTEGER NOT NULL,
+                    PRIMARY KEY (org, room, user),
+                    FOREIGN KEY (org, room) REFERENCES rooms (org, id) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+
+                CREATE TABLE idempotency_keys (
+                    org            TEXT    NOT NULL,
+                    room           TEXT    NOT NULL,
+                    user           TEXT    NOT NULL,
+                    client_msg_id  TEXT    NOT NULL,
+                    msg_id         TEXT    NOT NULL,
+                    seq            INTEGER NOT NULL,
+                    ts             INTEGER NOT NULL,
+                    status         TEXT    NOT NULL,
+                    created_at     INTEGER NOT NULL,
+                    PRIMARY KEY (org, room, user, client_msg_id),
+                    FOREIGN KEY (org, room) REFERENCES rooms (org, id) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+                -- purgeIdempotencyKeys(before:) runs across all orgs by age.
+                CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+                """)
+        }
+        return migrator
+    }
+}
