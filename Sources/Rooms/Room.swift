@@ -1,0 +1,367 @@
+import Logging
+import Metrics
+import Outbound
+import Presence
+import Storage
+import Wire
+
+/// One loaded room: the single writer of its seq, members and joined sessions.
+///
+/// Sends are queued and stored in batches (one transaction each), then acknowledged and
+/// fanned out in seq order: every message is encoded once and the same frame is queued to
+/// every joined session.
+public actor Room {
+    public nonisolated let org: String
+    public nonisolated let id: String
+
+    private var info: RoomInfo
+    private let epoch: String
+    private var lastSeq: Int64
+    private var readSeqs: [String: Int64]
+
+    /// Sessions receiving live pushes, by connection id.
+    private var live: [UInt64: Subscriber] = [:]
+    /// Sessions between `join` and their `joined` reply: pushes wait here so none is lost or doubled.
+    private var joining: [UInt64: [SharedFrame]] = [:]
+
+    private var queue: [PendingSend] = []
+    private var flushing = false
+    private var idleSince: Int64
+    private var retired = false
+
+    private let store: any ChatStore
+    private let presence: PresenceTracker
+    private let index: MembershipIndex
+    private let settings: RoomSettings
+    private let clock: any WallClock
+    private let logger: Logger
+    private let fanoutTimer = Timer(label: "rts_fanout_seconds")
+    private let messagesCounter = Counter(label: "rts_messages_total", dimensions: [("outcome", "delivered")])
+    private let duplicatesCounter = Counter(label: "rts_messages_total", dimensions: [("outcome", "duplicate")])
+
+    private struct Subscriber {
+        var sink: any FrameSink
+        var user: String
+    }
+
+    private struct PendingSend {
+        var message: NewMessage
+        var sink: any FrameSink
+        var requestID: String?
+        var done: CheckedContinuation<Result<Void, RequestError>, Never>
+    }
+
+    init(
+        org: String, stored: StoredRoom, readSeqs: [String: Int64], store: any ChatStore, presence: PresenceTracker,
+        index: MembershipIndex, settings: RoomSettings, clock: any WallClock, logger: Logger
+    ) {
+        self.org = org
+        id = stored.info.id
+        info = stored.info
+        epoch = stored.epoch
+        lastSeq = stored.lastSeq
+        self.readSeqs = readSeqs
+        self.store = store
+        self.presence = presence
+        self.index = index
+        self.settings = settings
+        self.clock = clock
+        self.logger = logger
+        idleSince = clock.nowMS()
+    }
+
+    // MARK: Membership
+
+    public func join(_ principal: Principal, sink: any FrameSink, requestID: String?, since: Int64?, epoch clientEpoch: String?) async throws(RequestError) {
+        try checkNotRetired()
+        guard RoomPolicy.canJoin(principal, info) else { throw .forbidden("not allowed to join this room") }
+        if !info.members.contains(principal.user) {
+            try await addMember(principal.user)
+        }
+        let connection = sink.connectionID
+        live[connection] = nil
+        let upTo = lastSeq
+        joining[connection] = []
+        do {
+            let (missed, recovered) = try await recovery(since: since, epoch: clientEpoch, upTo: upTo)
+            let presence = try await presenceEntries()
+            sink.send(EventEncoder.frame(Joined(
+                re: requestID, room: info, lastSeq: upTo, epoch: epoch, presence: presence, missed: missed, recovered: recovered)))
+        } catch {
+            joining[connection] = nil
+            logger.error("join failed", metadata: ["room": "\(id)", "error": "\(error)"])
+            throw .internalError
+        }
+        // Pushes that happened while we were reading storage, in order, then live.
+        for frame in joining.removeValue(forKey: connection) ?? [] { sink.send(frame) }
+        live[connection] = Subscriber(sink: sink, user: principal.user)
+    }
+
+    /// Ends this session's subscription; for group rooms also ends the user's membership.
+    public func leave(_ principal: Principal, connection: UInt64) async throws(RequestError) {
+        try checkNotRetired()
+        let wasJoined = unsubscribe(connection: connection)
+        guard info.kind == .group, info.members.contains(principal.user) else {
+            if wasJoined { return }
+            throw .badRequest("not a member of this room")
+        }
+        try await removeMember(principal.user)
+    }
+
+    /// The session went away: stop pushing to it.
+    @discardableResult
+    public func unsubscribe(connection: UInt64) -> Bool {
+        let removed = live.removeValue(forKey: connection) != nil || joining.removeValue(forKey: connection) != nil
+        if live.isEmpty && joining.isEmpty { idleSince = clock.nowMS() }
+        return removed
+    }
+
+    /// Removes a user from a group room; their sessions get `kicked` and stop receiving pushes.
+    public func kick(_ principal: Principal, user: String) async throws(RequestError) {
+        try checkNotRetired()
+        guard RoomPolicy.canModerate(principal, info) else { throw .forbidden("only admins and the room's creator may kick") }
+        guard info.kind == .group else { throw .badRequest("cannot kick from a direct room") }
+        guard info.members.contains(user) else { throw .notFound("member") }
+        try await removeMember(user)
+        let frame = EventEncoder.frame(KickedPush(room: id, by: principal.user))
+        for (connection, subscriber) in live where subscriber.user == user {
+            subscriber.sink.send(frame)
+            live[connection] = nil
+        }
+    }
+
+    public func isJoined(connection: UInt64) -> Bool {
+        live[connection] != nil || joining[connection] != nil
+    }
+
+    // MARK: Messages
+
+    /// Stores the message (or finds its idempotent original), sends the ack to `sink`, and fans it out.
+    public func send(_ principal: Principal, _ message: NewMessage, sink: any FrameSink, requestID: String?) async throws(RequestError) {
+        try checkNotRetired()
+        try checkCanWrite(principal, connection: sink.connectionID)
+        let result = await withCheckedContinuation { continuation in
+            queue.append(PendingSend(message: message, sink: sink, requestID: requestID, done: continuation))
+            if !flushing {
+                flushing = true
+                Task { await self.flush() }
+            }
+        }
+        try result.get()
+    }
+
+    public func edit(_ principal: Principal, msgID: String, text: String, connection: UInt64) async throws(RequestError) -> Int64 {
+        try checkNotRetired()
+        try checkCanWrite(principal, connection: connection)
+        let message = try await editableMessage(msgID, by: principal)
+        let now = clock.nowMS()
+        do {
+            try await store.editMessage(org: org, room: id, id: message.id, text: text, editedAt: now)
+        } catch {
+            throw storageFailure(error)
+        }
+        broadcast(EventEncoder.frame(MessageEdited(room: id, msgID: msgID, text: text, editedAt: now, by: principal.user)))
+        return now
+    }
+
+    public func delete(_ principal: Principal, msgID: String, connection: UInt64) async throws(RequestError) {
+        try checkNotRetired()
+        try checkCanWrite(principal, connection: connection)
+        let message = try await editableMessage(msgID, by: principal)
+        do {
+            try await store.deleteMessage(org: org, room: id, id: message.id, at: clock.nowMS())
+        } catch {
+            throw storageFailure(error)
+        }
+        broadcast(EventEncoder.frame(MessageDeleted(room: id, msgID: msgID, by: principal.user)))
+    }
+
+    public func react(_ principal: Principal, msgID: String, emoji: String, on: Bool, connection: UInt64) async throws(RequestError) {
+        try checkNotRetired()
+        try checkCanWrite(principal, connection: connection)
+        let count: Int
+        do {
+            guard let message = try await store.message(org: org, room: id, id: msgID), message.deleted != true else {
+                throw RequestError.notFound("message")
+            }
+            count = try await store.setReaction(org: org, room: id, msgID: msgID, user: principal.user, emoji: emoji, on: on, at: clock.nowMS())
+        } catch let error as RequestError {
+            throw error
+        } catch {
+            throw storageFailure(error)
+        }
+        broadcast(EventEncoder.frame(ReactionPush(room: id, msgID: msgID, emoji: emoji, user: principal.user, on: on, count: count)))
+    }
+
+    /// Raises the user's read position (capped at the latest seq) and pushes `read` when it rose.
+    public func read(_ principal: Principal, seq: Int64, connection: UInt64) async throws(RequestError) {
+        try checkNotRetired()
+        try checkCanWrite(principal, connection: connection)
+        let target = min(seq, lastSeq)
+        guard target > readSeqs[principal.user, default: 0] else { return }
+        let stored: Int64
+        do {
+            stored = try await store.setReadSeq(org: org, room: id, user: principal.user, seq: target)
+        } catch {
+            throw storageFailure(error)
+        }
+        guard stored > readSeqs[principal.user, default: 0] else { return }
+        readSeqs[principal.user] = stored
+        broadcast(EventEncoder.frame(ReadPush(room: id, user: principal.user, seq: stored)))
+    }
+
+    public func history(_ principal: Principal, before: Int64?, limit: Int) async throws(RequestError) -> (messages: [ChatMessage], hasMore: Bool) {
+        try checkNotRetired()
+        guard RoomPolicy.canJoin(principal, info) else { throw .forbidden("not allowed to read this room") }
+        do {
+            return try await store.history(org: org, room: id, beforeSeq: before, limit: limit)
+        } catch {
+            throw storageFailure(error)
+        }
+    }
+
+    // MARK: Pushes from presence and typing
+
+    /// Queues one frame to every joined session, optionally leaving out one user's sessions.
+    public func broadcast(_ frame: SharedFrame, excludingUser excluded: String? = nil) {
+        for subscriber in live.values where subscriber.user != excluded {
+            subscriber.sink.send(frame)
+        }
+        for connection in joining.keys {
+            joining[connection]?.append(frame)
+        }
+    }
+
+    public var members: [String] { info.members }
+
+    // MARK: Unloading
+
+    /// Marks the room retired when nobody has been joined for `idleMS` and nothing is pending.
+    func retireIfIdle(now: Int64, idleMS: Int64) -> Bool {
+        guard live.isEmpty, joining.isEmpty, queue.isEmpty, !flushing, now - idleSince >= idleMS else { return false }
+        retired = true
+        index.remove(org: org, room: id, users: info.members)
+        return true
+    }
+
+    /// Waits until every queued send has been stored and acknowledged (graceful shutdown).
+    func drain() async {
+        while flushing || !queue.isEmpty {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    // MARK: Internals
+
+    private func flush() async {
+        while !queue.isEmpty {
+            let batch = Array(queue.prefix(settings.maxBatch))
+            queue.removeFirst(batch.count)
+            let since = clock.nowMS() - settings.idempotencyWindowMS
+            do {
+                let outcomes = try await store.appendMessages(org: org, room: id, batch.map(\.message), idempotentSince: since)
+                let started = ContinuousClock.now
+                for (pending, outcome) in zip(batch, outcomes) {
+                    deliver(outcome, to: pending)
+                }
+                fanoutTimer.recordNanoseconds(Int64((ContinuousClock.now - started).components.attoseconds / 1_000_000_000))
+            } catch {
+                logger.error("storing messages failed", metadata: ["room": "\(id)", "count": "\(batch.count)", "error": "\(error)"])
+                for pending in batch { pending.done.resume(returning: .failure(.internalError)) }
+            }
+        }
+        flushing = false
+    }
+
+    private func deliver(_ outcome: AppendOutcome, to pending: PendingSend) {
+        switch outcome {
+        case .stored(let message):
+            lastSeq = max(lastSeq, message.seq)
+            pending.sink.send(EventEncoder.frame(Ack(
+                re: pending.requestID, msgID: message.id, seq: message.seq, ts: message.ts, status: pending.message.status)))
+            broadcast(EventEncoder.frame(MessagePush(room: id, msg: message)))
+            messagesCounter.increment()
+        case .duplicate(let ack):
+            pending.sink.send(EventEncoder.frame(Ack(re: pending.requestID, msgID: ack.msgID, seq: ack.seq, ts: ack.ts, status: ack.status)))
+            duplicatesCounter.increment()
+        }
+        pending.done.resume(returning: .success(()))
+    }
+
+    private func recovery(since: Int64?, epoch clientEpoch: String?, upTo: Int64) async throws -> (missed: [ChatMessage], recovered: Bool) {
+        guard let since else { return ([], true) }
+        let sameEpoch = clientEpoch == nil || clientEpoch == epoch
+        if sameEpoch && since >= upTo { return ([], true) }
+        if sameEpoch && upTo - since <= Int64(settings.recoveryMax) {
+            return (try await store.messages(org: org, room: id, afterSeq: since, limit: Int(upTo - since)), true)
+        }
+        let latest = try await store.history(org: org, room: id, beforeSeq: upTo + 1, limit: settings.recoveryMax)
+        return (latest.messages, false)
+    }
+
+    private func presenceEntries() async throws -> [PresenceEntry] {
+        let members = info.members
+        let users = try await store.users(org: org, ids: members)
+        let states = await presence.states(org: org, users: members)
+        return users.map { user in
+            let state = states[user.id]
+            return PresenceEntry(
+                user: user.id, name: user.name, role: user.role, status: state?.status ?? .offline,
+                lastSeen: state?.lastSeen ?? user.lastSeen, readSeq: readSeqs[user.id, default: 0])
+        }
+    }
+
+    private func addMember(_ user: String) async throws(RequestError) {
+        do {
+            try await store.addMember(org: org, room: id, user: user, at: clock.nowMS())
+        } catch {
+            throw storageFailure(error)
+        }
+        guard !info.members.contains(user) else { return }
+        info.members.append(user)
+        index.add(org: org, room: id, users: [user])
+    }
+
+    private func removeMember(_ user: String) async throws(RequestError) {
+        do {
+            try await store.removeMember(org: org, room: id, user: user)
+        } catch {
+            throw storageFailure(error)
+        }
+        info.members.removeAll { $0 == user }
+        index.remove(org: org, room: id, users: [user])
+    }
+
+    private func editableMessage(_ msgID: String, by principal: Principal) async throws(RequestError) -> ChatMessage {
+        let found: ChatMessage?
+        do {
+            found = try await store.message(org: org, room: id, id: msgID)
+        } catch {
+            throw storageFailure(error)
+        }
+        guard let message = found, message.deleted != true else { throw .notFound("message") }
+        guard message.from.id == principal.user || RoomPolicy.canModerate(principal, info) else {
+            throw .forbidden("only the author, admins and the room's creator may change this message")
+        }
+        return message
+    }
+
+    private func checkCanWrite(_ principal: Principal, connection: UInt64) throws(RequestError) {
+        guard RoomPolicy.canWrite(principal.role) else { throw .forbidden("guests are read-only") }
+        guard isJoined(connection: connection) else { throw .forbidden("join the room first") }
+    }
+
+    private func checkNotRetired() throws(RequestError) {
+        if retired { throw RoomRetired.error }
+    }
+
+    private func storageFailure(_ error: any Error) -> RequestError {
+        logger.error("storage failed", metadata: ["room": "\(id)", "error": "\(error)"])
+        return .internalError
+    }
+}
+
+/// A retired room was unloaded while a caller held it; the registry reloads it and retries.
+enum RoomRetired {
+    static let error = RequestError(.unavailable, "room was unloaded; retry")
+}

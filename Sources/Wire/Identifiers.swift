@@ -1,0 +1,24 @@
+/// Validation of the ids clients send: `[A-Za-z0-9._:@-]{1,128}` (PROTOCOL.md, Authentication).
+public enum Identifier {
+    public static let maxLength = 128
+
+    public static func isValid(_ id: String) -> Bool {
+        var count = 0
+        for byte in id.utf8 {
+            count += 1
+            guard count <= maxLength, isAllowed(byte) else { return false }
+        }
+        return count > 0
+    }
+
+    private static func isAllowed(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
+    }
+}
