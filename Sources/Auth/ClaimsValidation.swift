@@ -1,0 +1,100 @@
+import Foundation
+
+/// Turns a verified payload into `Claims`, enforcing the protocol's claim rules.
+enum ClaimsValidation {
+    /// Ids (`sub`, `org`): `[A-Za-z0-9._:@-]{1,128}`.
+    static func isValidID(_ id: String) -> Bool {
+        let utf8 = id.utf8
+        guard (1...128).contains(utf8.count) else { return false }
+        return utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "-"):
+                true
+            default:
+                false
+            }
+        }
+    }
+
+    static func isKnownTimeZone(_ identifier: String) -> Bool {
+        !identifier.isEmpty && TimeZone(identifier: identifier) != nil
+    }
+
+    /// Longest accepted display name, in characters; generous, but bounds what we store and fan out.
+    static let maxNameLength = 256
+
+    /// Latest accepted `exp`/`nbf` (end of year 9999). Beyond it a value cannot be a
+    /// date in seconds (e.g. milliseconds by mistake) and would overflow ms arithmetic.
+    static let maxEpochSeconds: Double = 253_402_300_799
+
+    static func claims(from fields: [String: JSONValue], now: Date) throws(AuthError) -> Claims {
+        let sub = try id("sub", in: fields)
+        let org = try id("org", in: fields)
+
+        guard let roleValue = fields["role"], roleValue != .null else { throw invalid("missing role claim") }
+        guard case .string(let role) = roleValue, Claims.roles.contains(role) else {
+            throw invalid("role must be admin, mentor, student or guest")
+        }
+
+        guard let exp = try date("exp", in: fields) else { throw invalid("missing exp claim") }
+        let nbf = try date("nbf", in: fields)
+
+        let name: String?
+        switch fields["name"] {
+        case nil, .null?: name = nil
+        case .string(let value)? where value.count <= maxNameLength: name = value
+        case .string?: throw invalid("name is too long")
+        default: throw invalid("name must be a string")
+        }
+
+        let tz: String?
+        switch fields["tz"] {
+        case nil, .null?: tz = nil
+        case .string(let value)? where isKnownTimeZone(value): tz = value
+        default: throw invalid("tz must be a known IANA time zone")
+        }
+
+        var scope: [String] = []
+        switch fields["scope"] {
+        case nil, .null?: break
+        case .array(let values)?:
+            for value in values {
+                guard case .string(let entry) = value else { throw invalid("scope must be an array of strings") }
+                scope.append(entry)
+            }
+        default: throw invalid("scope must be an array of strings")
+        }
+
+        // Time checks last, so a structurally bad token is reported as such whatever its age.
+        guard exp > now else { throw AuthError(.expired, "token expired") }
+        if let nbf, nbf > now { throw AuthError(.notYetValid, "token not yet valid") }
+
+        return Claims(sub: sub, org: org, role: role, exp: exp, nbf: nbf, name: name, tz: tz, scope: scope)
+    }
+
+    private static func id(_ key: String, in fields: [String: JSONValue]) throws(AuthError) -> String {
+        guard let value = fields[key], value != .null else { throw invalid("missing \(key) claim") }
+        guard case .string(let id) = value, isValidID(id) else {
+            throw invalid("\(key) must match [A-Za-z0-9._:@-]{1,128}")
+        }
+        return id
+    }
+
+    /// NumericDate (RFC 7519 §2): seconds since the epoch, possibly fractional.
+    private static func date(_ key: String, in fields: [String: JSONValue]) throws(AuthError) -> Date? {
+        switch fields[key] {
+        case nil, .null?:
+            return nil
+        case .number(let seconds)? where seconds.isFinite && abs(seconds) <= maxEpochSeconds:
+            return Date(timeIntervalSince1970: seconds)
+        default:
+            throw invalid("\(key) must be a NumericDate in seconds")
+        }
+    }
+
+    private static func invalid(_ message: String) -> AuthError {
+        AuthError(.invalidClaims, message)
+    }
+}

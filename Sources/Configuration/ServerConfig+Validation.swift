@@ -1,0 +1,136 @@
+import Foundation
+
+extension ServerConfig {
+    /// Largest accepted integer setting: keeps ms → ns and byte arithmetic far from overflow.
+    static let maxInteger = Int(Int32.max)
+    static let maxRate = 1_000_000_000.0
+
+    /// Checks every rule; `load` calls this. Useful for configs built in code too.
+    public func validate() throws(ConfigError) {
+        try validate(origins: [:])
+    }
+
+    func validate(origins: [String: Origin]) throws(ConfigError) {
+        let check = Validator(origins: origins)
+
+        try check.nonEmpty("host", host)
+        try check.range("port", port, 0...65535)
+        if let metricsPort {
+            try check.range("metrics_port", metricsPort, 0...65535)
+            if metricsPort != 0 && metricsPort == port {
+                throw check.error("metrics_port", "must differ from port", metricsPort)
+            }
+        }
+        // HS256 is required by the protocol; a public key only adds RS256/ES256.
+        if jwtSecret.isEmpty {
+            throw ConfigError(key: "jwt_secret", "jwt_secret is required (set RTS_JWT_SECRET)")
+        }
+        if let file = jwtPublicKeyFile { try check.readableFile("jwt_public_key_file", file) }
+        switch (tlsCert, tlsKey) {
+        case (nil, nil): break
+        case (let cert?, let key?):
+            try check.readableFile("tls_cert", cert)
+            try check.readableFile("tls_key", key)
+        case (nil, _?): throw ConfigError(key: "tls_cert", "tls_cert and tls_key must be set together (tls_key is set, tls_cert is not)")
+        case (_?, nil): throw ConfigError(key: "tls_key", "tls_cert and tls_key must be set together (tls_cert is set, tls_key is not)")
+        }
+        for origin in allowedOrigins where origin.isEmpty {
+            throw check.error("allowed_origins", "must not contain empty entries", allowedOrigins.joined(separator: ","))
+        }
+
+        try check.nonEmpty("data_dir", dataDir)
+        if let dbPath { try check.nonEmpty("db_path", dbPath) }
+        if let databaseURL { try check.scheme("database_url", databaseURL, ["postgres", "postgresql"]) }
+        if let redisURL { try check.scheme("redis_url", redisURL, ["redis", "rediss"]) }
+        if !Self.isValidNodeID(nodeID) {
+            throw check.error("node_id", "must match [A-Za-z0-9._:@-]{1,128}", nodeID)
+        }
+
+        if !Self.logLevels.contains(logLevel) {
+            throw check.error("log_level", "must be one of \(Self.logLevels.joined(separator: ", "))", logLevel)
+        }
+
+        let positive: [(String, Int)] = [
+            ("max_frame_bytes", maxFrameBytes), ("auth_timeout_ms", authTimeoutMS), ("heartbeat_ms", heartbeatMS),
+            ("max_text", maxText), ("recovery_max", recoveryMax), ("max_outbound_bytes", maxOutboundBytes),
+            ("shutdown_grace_ms", shutdownGraceMS), ("typing_timeout_ms", typingTimeoutMS),
+            ("idempotency_window_ms", idempotencyWindowMS), ("review_timeout_ms", reviewTimeoutMS),
+            ("send_burst", sendBurst), ("frame_burst", frameBurst), ("conn_burst_per_ip", connBurstPerIP),
+            ("rate_limited_close_threshold", rateLimitedCloseThreshold),
+        ]
+        for (key, value) in positive { try check.range(key, value, 1...Self.maxInteger) }
+        // Zero is meaningful here: no grace, no de-duplication, no points.
+        let nonNegative: [(String, Int)] = [
+            ("presence_grace_ms", presenceGraceMS), ("typing_dedup_ms", typingDedupMS),
+            ("daily_message_points", dailyMessagePoints),
+        ]
+        for (key, value) in nonNegative { try check.range(key, value, 0...Self.maxInteger) }
+        for (key, value) in [("send_rate", sendRate), ("frame_rate", frameRate), ("conn_rate_per_ip", connRatePerIP)] {
+            guard value > 0, value <= Self.maxRate else {
+                throw check.error(key, "must be a positive number of events per second", value)
+            }
+        }
+
+        if orgTimezone.isEmpty || TimeZone(identifier: orgTimezone) == nil {
+            throw check.error("org_timezone", "must be a known IANA time zone", orgTimezone)
+        }
+    }
+
+    static func isValidNodeID(_ id: String) -> Bool {
+        (1...128).contains(id.utf8.count) && id.utf8.allSatisfy(isIDByte)
+    }
+
+    static func isIDByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "-"):
+            true
+        default:
+            false
+        }
+    }
+}
+
+/// Builds messages like `port (RTS_PORT) must be between 0 and 65535, got 70000`.
+private struct Validator {
+    let origins: [String: Origin]
+
+    func name(_ key: String) -> String {
+        switch origins[key] {
+        case .environment(let variable)?: "\(key) (\(variable))"
+        case .file(let path)?: "\(key) (in \(path))"
+        case nil: key
+        }
+    }
+
+    func error(_ key: String, _ rule: String, _ value: Any) -> ConfigError {
+        let shown = value is String ? Field.quoted("\(value)") : "\(value)"
+        return ConfigError(key: key, "\(name(key)) \(rule), got \(shown)")
+    }
+
+    func range(_ key: String, _ value: Int, _ range: ClosedRange<Int>) throws(ConfigError) {
+        guard range.contains(value) else {
+            throw error(key, "must be between \(range.lowerBound) and \(range.upperBound)", value)
+        }
+    }
+
+    func nonEmpty(_ key: String, _ value: String) throws(ConfigError) {
+        guard !value.trimmingSpaces().isEmpty else { throw ConfigError(key: key, "\(name(key)) must not be empty") }
+    }
+
+    func scheme(_ key: String, _ url: String, _ schemes: [String]) throws(ConfigError) {
+        let scheme = url.range(of: "://").map { url[..<$0.lowerBound].lowercased() }
+        guard let scheme, schemes.contains(scheme) else {
+            let expected = schemes.map { "\($0)://" }.joined(separator: " or ")
+            throw ConfigError(key: key, "\(name(key)) must be a \(expected) URL")  // no echo: URLs carry passwords
+        }
+    }
+
+    /// Fails at start-up rather than at the first TLS handshake or token.
+    func readableFile(_ key: String, _ path: String) throws(ConfigError) {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw error(key, "must be a readable file", path)
+        }
+    }
+}

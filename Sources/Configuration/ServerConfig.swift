@@ -1,0 +1,87 @@
+import Foundation
+
+/// Every setting of the server, loaded once at start (file, then `RTS_*` environment).
+/// Built-in defaults come from `init()`; build one in code with `var c = ServerConfig.defaults`.
+public struct ServerConfig: Sendable, Equatable {
+    public enum LogFormat: String, Sendable, Equatable, CaseIterable {
+        case plain, json
+    }
+
+    /// What happens to a held message nobody reviews within `reviewTimeoutMS`.
+    public enum HoldDefault: String, Sendable, Equatable, CaseIterable {
+        case reject, approve
+    }
+
+    /// swift-log's level names.
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    // MARK: listener and security
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// HS256 secret. Empty by default, which `validate()` rejects: a deployment must set one.
+    public var jwtSecret = ""
+    /// PEM public key enabling RS256 or ES256 in addition to HS256.
+    public var jwtPublicKeyFile: String?
+    public var tlsCert: String?
+    public var tlsKey: String?
+    /// Allowed `Origin` values for the WebSocket handshake; empty allows any.
+    public var allowedOrigins: [String] = []
+    /// Serve a plain echo WebSocket at `/echo` (for conformance suites).
+    public var conformanceEcho = false
+    /// Serve `/metrics` on this port instead of the main one.
+    public var metricsPort: Int?
+
+    // MARK: storage and cluster
+    public var dataDir = "data"
+    /// SQLite file; nil means `<dataDir>/realtime.sqlite` (see `sqlitePath`).
+    public var dbPath: String?
+    /// `postgres://…` shared store for cluster mode.
+    public var databaseURL: String?
+    /// Cluster mode when set.
+    public var redisURL: String?
+    /// `load` replaces this with `<hostname>-<pid>` unless configured.
+    public var nodeID = "node-1"
+
+    // MARK: logging
+    public var logLevel = "info"
+    public var logFormat = LogFormat.plain
+
+    // MARK: protocol limits and timers
+    public var maxFrameBytes = 65536
+    public var authTimeoutMS = 5000
+    public var heartbeatMS = 25000
+    public var maxText = 4000
+    public var recoveryMax = 500
+    public var presenceGraceMS = 5000
+    public var maxOutboundBytes = 1_048_576
+    public var shutdownGraceMS = 10000
+    public var typingTimeoutMS = 6000
+    public var typingDedupMS = 2000
+    public var idempotencyWindowMS = 86_400_000
+
+    // MARK: gamification
+    public var dailyMessagePoints = 20
+    /// Default time zone of orgs (days, ISO weeks).
+    public var orgTimezone = "UTC"
+
+    // MARK: moderation
+    public var reviewTimeoutMS = 60000
+    public var holdDefault = HoldDefault.reject
+
+    // MARK: rate limits (token buckets; rates per second)
+    public var sendRate = 5.0
+    public var sendBurst = 10
+    public var frameRate = 50.0
+    public var frameBurst = 100
+    public var connRatePerIP = 20.0
+    public var connBurstPerIP = 40
+    /// More `rate_limited` replies than this within 10 s closes the connection with 4008.
+    public var rateLimitedCloseThreshold = 50
+
+    public init() {}
+
+    public static let defaults = ServerConfig()
+
+    /// The SQLite file actually used.
+    public var sqlitePath: String { dbPath ?? dataDir + "/realtime.sqlite" }
+}
