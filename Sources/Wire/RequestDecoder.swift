@@ -11,6 +11,11 @@ public struct IncomingFrame: Sendable, Equatable {
 public struct FrameDecodingError: Error, Sendable, Equatable {
     public var id: String?
     public var message: String
+
+    public init(id: String?, message: String) {
+        self.id = id
+        self.message = message
+    }
 }
 
 /// Turns one text frame into a request with a single JSON parse, naming the exact field

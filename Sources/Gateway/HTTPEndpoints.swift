@@ -1,0 +1,34 @@
+import Prometheus
+import Synchronization
+import Transport
+
+/// `/healthz`, `/readyz` and `/metrics`. Answered on the transport thread, so each reads
+/// state that is already computed: readiness is a flag a background check keeps current.
+final class HTTPEndpoints: Sendable {
+    private let registry: PrometheusCollectorRegistry
+    private let ready = Atomic<Bool>(false)
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    func setReady(_ value: Bool) {
+        ready.store(value, ordering: .releasing)
+    }
+
+    func respond(path: String) -> HTTPResponse? {
+        switch path {
+        case "/healthz":
+            return HTTPResponse(status: 200, text: "ok\n")
+        case "/readyz":
+            return ready.load(ordering: .acquiring) ? HTTPResponse(status: 200, text: "ready\n") : HTTPResponse(status: 503, text: "not ready\n")
+        case "/metrics":
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(16 * 1024)
+            registry.emit(into: &buffer)
+            return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: buffer)
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Auth
+import Configuration
+import Foundation
+import Logging
+import Moderation
+import Presence
+import Rooms
+import ServiceLifecycle
+import Storage
+import Transport
+import Wire
+
+/// The composition root: builds storage, rooms, presence, sessions and the transport from one
+/// configuration, starts them, and shuts them down in order.
+public final class RealtimeNode: Sendable {
+    private let config: ServerConfig
+    private let logger: Logger
+    private let store: any ChatStore
+    private let rooms: RoomRegistry
+    private let presence: PresenceTracker
+    private let typing: TypingTracker
+    private let transport: TransportServer
+    private let http: HTTPEndpoints
+    private let background = BackgroundTasks()
+
+    public init(config: ServerConfig, logger: Logger, clock: any WallClock = SystemClock()) throws {
+        self.config = config
+        self.logger = logger
+        let publicKey = try config.jwtPublicKeyFile.map { try String(contentsOfFile: $0, encoding: .utf8) }
+        let verifier = try TokenVerifier(hmacSecret: config.jwtSecret, publicKeyPEM: publicKey)
+        store = try SQLiteChatStore(path: config.sqlitePath, logger: logger)
+
+        presence = PresenceTracker(graceMS: config.presenceGraceMS, clock: clock)
+        typing = TypingTracker(timeoutMS: config.typingTimeoutMS, dedupMS: config.typingDedupMS, clock: clock)
+        rooms = RoomRegistry(
+            store: store, presence: presence,
+            settings: RoomSettings(recoveryMax: config.recoveryMax, idempotencyWindowMS: Int64(config.idempotencyWindowMS)),
+            clock: clock, logger: logger)
+        http = HTTPEndpoints(registry: MetricsBootstrap.registry)
+
+        let services = SessionServices(
+            settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store, rooms: rooms,
+            presence: presence, typing: typing, moderator: PassThroughModerator(), sessions: SessionRegistry(),
+            sendLimiter: KeyedRateLimiter(rate: config.sendRate, burst: Double(config.sendBurst), clock: clock),
+            clock: clock, logger: logger, metrics: GatewayMetrics())
+        transport = TransportServer(
+            settings: TransportSettings(
+                host: config.host, port: config.port, maxFrameBytes: config.maxFrameBytes, maxOutboundBytes: config.maxOutboundBytes,
+                heartbeatMS: config.heartbeatMS, allowedOrigins: config.allowedOrigins, tlsCertPath: config.tlsCert,
+                tlsKeyPath: config.tlsKey, conformanceEcho: config.conformanceEcho, metricsPort: config.metricsPort),
+            delegate: SessionGateway(services: services, http: http), logger: logger)
+    }
+
+    /// The bound port (useful with port 0).
+    public var port: Int { transport.port }
+
+    /// Opens the listener and starts background upkeep. Logs one line containing `listening` and the port.
+    public func start() async throws {
+        await presence.attach(rooms)
+        await typing.attach(rooms)
+        try transport.start()
+        http.setReady(await store.isHealthy())
+        startUpkeep()
+        logger.info("listening", metadata: [
+            "host": "\(config.host)", "port": "\(transport.port)", "tls": "\(config.tlsCert != nil)", "node": "\(config.nodeID)",
+        ])
+    }
+
+    /// Graceful shutdown: refuse new connections, close sessions with 1001 after flushing their
+    /// output, finish every queued write to storage, then release it.
+    public func shutdown() async {
+        http.setReady(false)
+        transport.stopAccepting()
+        await transport.shutdown(closeCode: CloseCode.goingAway, reason: "server shutting down", graceMS: config.shutdownGraceMS)
+        await rooms.drain()
+        await background.cancelAll()
+        do {
+            try await store.close()
+        } catch {
+            logger.error("closing storage failed", metadata: ["error": "\(error)"])
+        }
+        logger.info("stopped")
+    }
+
+    private func startUpkeep() {
+        let store = store
+        let http = http
+        let rooms = rooms
+        let idempotencyWindow = Int64(config.idempotencyWindowMS)
+        let logger = logger
+        background.every(.seconds(1)) {
+            http.setReady(await store.isHealthy())
+        }
+        background.every(.seconds(30)) {
+            await rooms.unloadIdleRooms()
+        }
+        background.every(.seconds(600)) {
+            do {
+                _ = try await store.purgeIdempotencyKeys(before: SystemClock().nowMS() - idempotencyWindow)
+            } catch {
+                logger.warning("purging idempotency keys failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+extension RealtimeNode: Service {
+    /// Runs until a graceful shutdown (SIGTERM/SIGINT through ServiceGroup) or cancellation.
+    public func run() async throws {
+        try await start()
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+}
+
+extension GatewaySettings {
+    init(_ config: ServerConfig) {
+        self.init()
+        authTimeoutMS = config.authTimeoutMS
+        heartbeatMS = config.heartbeatMS
+        maxText = config.maxText
+        maxFrameBytes = config.maxFrameBytes
+        sendRate = config.sendRate
+        sendBurst = Double(config.sendBurst)
+        frameRate = config.frameRate
+        frameBurst = Double(config.frameBurst)
+        connRatePerIP = config.connRatePerIP
+        connBurstPerIP = Double(config.connBurstPerIP)
+        rateLimitedCloseThreshold = config.rateLimitedCloseThreshold
+    }
+}

@@ -1,0 +1,343 @@
+import Auth
+import Foundation
+import Logging
+import Moderation
+import Outbound
+import Rooms
+import Storage
+import Synchronization
+import Transport
+import Wire
+
+/// One connection's protocol state machine: authentication, then requests in arrival order.
+///
+/// The transport thread only appends to the inbox (never awaits); one task at a time drains it,
+/// so requests are handled strictly in order and replies keep that order.
+actor Session {
+    enum Event: Sendable {
+        case frame([UInt8], isBinary: Bool)
+        case closed
+    }
+
+    private struct Inbox {
+        var events: [Event] = []
+        var draining = false
+    }
+
+    nonisolated let connection: Connection
+    private nonisolated let inbox = Mutex(Inbox())
+    private let services: SessionServices
+    private let decoder = RequestDecoder()
+
+    private var principal: Principal?
+    private var joined: [String: Room] = [:]
+    private var frameBucket: TokenBucket
+    private var rateLimitedAt: [Int64] = []
+    private var ended = false
+
+    init(connection: Connection, services: SessionServices) {
+        self.connection = connection
+        self.services = services
+        frameBucket = TokenBucket(rate: services.settings.frameRate, burst: services.settings.frameBurst, nowMS: services.clock.nowMS())
+    }
+
+    /// Called on the transport thread: queue and make sure one drain task runs.
+    nonisolated func enqueue(_ event: Event) {
+        let startDrain = inbox.withLock { inbox in
+            inbox.events.append(event)
+            defer { inbox.draining = true }
+            return !inbox.draining
+        }
+        if startDrain {
+            Task { await self.drain() }
+        }
+    }
+
+    private func drain() async {
+        while let event = nextEvent() {
+            switch event {
+            case .frame(let bytes, let isBinary):
+                await handleFrame(bytes, isBinary: isBinary)
+            case .closed:
+                await end()
+            }
+        }
+    }
+
+    private nonisolated func nextEvent() -> Event? {
+        inbox.withLock { inbox in
+            guard !inbox.events.isEmpty else {
+                inbox.draining = false
+                return nil
+            }
+            return inbox.events.removeFirst()
+        }
+    }
+
+    // MARK: Frames
+
+    private func handleFrame(_ bytes: [UInt8], isBinary: Bool) async {
+        guard !ended else { return }
+        let decoded: Result<IncomingFrame, FrameDecodingError> =
+            isBinary ? .failure(FrameDecodingError(id: nil, message: "binary frames are not supported; send JSON text")) : decoder.decode(bytes)
+        guard let principal else {
+            await authenticate(decoded)
+            return
+        }
+        let requestID: String?
+        switch decoded {
+        case .success(let frame): requestID = frame.id
+        case .failure(let error): requestID = error.id
+        }
+        if let wait = frameBucket.take(nowMS: services.clock.nowMS()) {
+            rateLimited(requestID, wait: wait, what: "frames")
+            return
+        }
+        switch decoded {
+        case .failure(let error):
+            reply(error: .badRequest(error.message), to: error.id)
+        case .success(let frame):
+            do {
+                try await handle(frame.request, id: frame.id, as: principal)
+            } catch {
+                if error.code == .rateLimited {
+                    rateLimited(frame.id, wait: error.retryAfterMS ?? 1000, what: "sends")
+                } else {
+                    reply(error: error, to: frame.id)
+                }
+            }
+        }
+    }
+
+    private func handle(_ request: ClientRequest, id: String?, as principal: Principal) async throws(RequestError) {
+        switch request {
+        case .auth:
+            throw .badRequest("already authenticated")
+        case .refresh(let token):
+            try await refresh(token, id: id, current: principal)
+        case .ping:
+            send(Pong(re: id))
+        case .createRoom(let create):
+            send(RoomReply(re: id, room: try await services.rooms.create(principal, create)))
+        case .openDirect(let user):
+            send(RoomReply(re: id, room: try await services.rooms.openDirect(principal, with: user)))
+        case .join(let room, let since, let epoch):
+            let sink = connection
+            let target = try await services.rooms.withRoom(org: principal.org, id: room) { room throws(RequestError) in
+                try await room.join(principal, sink: sink, requestID: id, since: since, epoch: epoch)
+                return room
+            }
+            joined[room] = target
+        case .leave(let room):
+            let connection = connection.connectionID
+            try await services.rooms.withRoom(org: principal.org, id: room) { room throws(RequestError) in
+                try await room.leave(principal, connection: connection)
+            }
+            joined[room] = nil
+            await services.typing.clear(org: principal.org, room: room, user: principal.user)
+            send(OK(re: id))
+        case .send(let message):
+            try await send(message, id: id, as: principal)
+        case .edit(let room, let msgID, let text):
+            let verdict = try screen(text, room: room, as: principal)
+            _ = try await joinedRoom(room).edit(principal, msgID: msgID, text: verdict.text, connection: connection.connectionID)
+            send(OK(re: id))
+        case .delete(let room, let msgID):
+            try await joinedRoom(room).delete(principal, msgID: msgID, connection: connection.connectionID)
+            send(OK(re: id))
+        case .react(let room, let msgID, let emoji, let on):
+            try await joinedRoom(room).react(principal, msgID: msgID, emoji: emoji, on: on, connection: connection.connectionID)
+            send(OK(re: id))
+        case .read(let room, let seq):
+            try await joinedRoom(room).read(principal, seq: seq, connection: connection.connectionID)
+            if let id { send(OK(re: id)) }
+        case .history(let room, let before, let limit):
+            let page = try await services.rooms.withRoom(org: principal.org, id: room) { room throws(RequestError) in
+                try await room.history(principal, before: before, limit: limit)
+            }
+            send(HistoryReply(re: id, room: room, messages: page.messages, hasMore: page.hasMore))
+        case .typing(let room, let on):
+            guard RoomPolicy.canWrite(principal.role) else { throw .forbidden("guests are read-only") }
+            guard try await joinedRoom(room).isJoined(connection: connection.connectionID) else { throw .forbidden("join the room first") }
+            await services.typing.typing(org: principal.org, room: room, user: principal.user, on: on)
+            if let id { send(OK(re: id)) }
+        case .setPresence(let status):
+            await services.presence.setStatus(org: principal.org, user: principal.user, status: status)
+            if let id { send(OK(re: id)) }
+        case .subscribe(let subscription), .unsubscribe(let subscription):
+            throw .badRequest("unknown topic '\(subscription.topic)'")
+        case .kick(let room, let user):
+            try await services.rooms.withRoom(org: principal.org, id: room) { room throws(RequestError) in
+                try await room.kick(principal, user: user)
+            }
+            await services.typing.clear(org: principal.org, room: room, user: user)
+            send(OK(re: id))
+        case .ban(let user, let banned):
+            try await ban(user, banned: banned, as: principal)
+            send(OK(re: id))
+        }
+    }
+
+    // MARK: Authentication
+
+    private func authenticate(_ decoded: Result<IncomingFrame, FrameDecodingError>) async {
+        guard case .success(let frame) = decoded, case .auth(let token) = frame.request else {
+            close(CloseCode.unauthorized, "first frame must be auth")
+            return
+        }
+        let claims: Claims
+        do {
+            claims = try await services.verifier.verify(token, now: Date(timeIntervalSince1970: Double(services.clock.nowMS()) / 1000))
+        } catch {
+            close(CloseCode.unauthorized, error.message)
+            return
+        }
+        guard let role = Role(rawValue: claims.role) else {
+            close(CloseCode.unauthorized, "unknown role")
+            return
+        }
+        let principal = Principal(org: claims.org, user: claims.sub, name: claims.name ?? claims.sub, role: role, isModerator: claims.isModerator)
+        do {
+            if try await services.store.user(org: principal.org, id: principal.user)?.banned == true {
+                close(CloseCode.banned, "banned")
+                return
+            }
+            try await services.store.upsertUser(org: principal.org, id: principal.user, name: principal.name, role: role, seenAt: services.clock.nowMS())
+        } catch {
+            services.logger.error("recording user failed", metadata: ["error": "\(error)"])
+            close(CloseCode.internalError, "storage unavailable")
+            return
+        }
+        guard !ended else { return }
+        self.principal = principal
+        armExpiry(claims)
+        services.sessions.add(org: principal.org, user: principal.user, sink: connection)
+        services.metrics.sessions.increment()
+        await services.presence.sessionOpened(org: principal.org, user: principal.user)
+        let sessionID = "\(services.nodeID).\(connection.connectionID).\(RandomID.make("", length: 8))"
+        send(Hello(
+            re: frame.id, session: sessionID, user: SessionUser(id: principal.user, name: principal.name, role: role, org: principal.org),
+            heartbeatMS: services.settings.heartbeatMS, maxText: services.settings.maxText, maxFrameBytes: services.settings.maxFrameBytes))
+    }
+
+    private func refresh(_ token: String, id: String?, current: Principal) async throws(RequestError) {
+        let claims: Claims
+        do {
+            claims = try await services.verifier.verify(token, now: Date(timeIntervalSince1970: Double(services.clock.nowMS()) / 1000))
+        } catch {
+            throw RequestError(.unauthorized, error.message)
+        }
+        guard claims.sub == current.user, claims.org == current.org else {
+            throw RequestError(.unauthorized, "refresh token must be for the same user and org")
+        }
+        guard let role = Role(rawValue: claims.role) else { throw RequestError(.unauthorized, "unknown role") }
+        principal = Principal(org: current.org, user: current.user, name: claims.name ?? current.user, role: role, isModerator: claims.isModerator)
+        armExpiry(claims)
+        send(OK(re: id))
+    }
+
+    /// The transport closes the connection with 4010 when the token's `exp` passes.
+    private func armExpiry(_ claims: Claims) {
+        let remaining = max(0, claims.expMS - services.clock.nowMS())
+        connection.setDeadline(afterMS: Int(clamping: remaining), closeCode: CloseCode.tokenExpired, reason: "token expired")
+    }
+
+    // MARK: Messages
+
+    private func send(_ message: ClientRequest.Send, id: String?, as principal: Principal) async throws(RequestError) {
+        let room = try joinedRoom(message.room)
+        guard RoomPolicy.canWrite(principal.role) else { throw .forbidden("guests are read-only") }
+        if let wait = services.sendLimiter.take("\(principal.org)\u{0}\(principal.user)") {
+            throw RequestError(.rateLimited, "too many messages", retryAfterMS: wait)
+        }
+        let verdict = try screen(message.text, room: message.room, as: principal)
+        let masked = verdict.action == .mask
+        let draft = NewMessage(
+            id: RandomID.make("m"), from: principal.ref, text: verdict.text, ts: services.clock.nowMS(), replyTo: message.replyTo,
+            clientMsgID: message.clientMsgID, moderation: masked ? ModerationNote(action: "masked", reasons: verdict.reasons) : nil,
+            status: masked ? "masked" : "delivered")
+        if masked { services.metrics.moderated("masked") }
+        try await room.send(principal, draft, sink: connection, requestID: id)
+    }
+
+    /// Trims and size-checks a text, then runs the inline moderator on it.
+    private func screen(_ text: String, room: String, as principal: Principal) throws(RequestError) -> Verdict {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw .badRequest("text is empty") }
+        guard trimmed.unicodeScalars.count <= services.settings.maxText else {
+            throw RequestError(.tooLarge, "text is longer than \(services.settings.maxText) characters")
+        }
+        let verdict = services.moderator.screen(trimmed, context: ModerationContext(org: principal.org, room: room, user: principal.user))
+        switch verdict.action {
+        case .allow, .mask:
+            return verdict
+        case .hold, .block:
+            // Holding for review needs the moderation bots (Moderation issue); until then a hold stops the message too.
+            services.metrics.moderated("blocked")
+            throw RequestError(.messageBlocked, "message blocked by moderation", reason: verdict.reasons.first ?? "policy")
+        }
+    }
+
+    private func joinedRoom(_ id: String) throws(RequestError) -> Room {
+        guard let room = joined[id] else { throw .forbidden("join the room first") }
+        return room
+    }
+
+    private func ban(_ user: String, banned: Bool, as principal: Principal) async throws(RequestError) {
+        guard principal.role == .admin else { throw .forbidden("only admins ban users") }
+        guard user != principal.user else { throw .badRequest("cannot ban yourself") }
+        do {
+            guard try await services.store.user(org: principal.org, id: user) != nil else { throw RequestError.notFound("user") }
+            try await services.store.setBanned(org: principal.org, user: user, banned: banned)
+        } catch let error as RequestError {
+            throw error
+        } catch {
+            services.logger.error("ban failed", metadata: ["error": "\(error)"])
+            throw .internalError
+        }
+        guard banned else { return }
+        for sink in services.sessions.sinks(org: principal.org, user: user) {
+            sink.close(code: CloseCode.banned, reason: "banned", flush: true)
+        }
+    }
+
+    // MARK: Replies and closing
+
+    private func send(_ event: some ServerEvent) {
+        connection.send(EventEncoder.frame(event))
+    }
+
+    private func reply(error: RequestError, to id: String?) {
+        services.metrics.error(error.code)
+        send(ErrorEvent(re: id, error: error))
+    }
+
+    private func rateLimited(_ id: String?, wait: Int, what: String) {
+        reply(error: RequestError(.rateLimited, "too many \(what); retry later", retryAfterMS: wait), to: id)
+        let now = services.clock.nowMS()
+        rateLimitedAt.append(now)
+        rateLimitedAt.removeAll { now - $0 > services.settings.rateLimitedWindowMS }
+        if rateLimitedAt.count > services.settings.rateLimitedCloseThreshold {
+            close(CloseCode.rateLimitAbuse, "rate limit abuse")
+        }
+    }
+
+    private func close(_ code: UInt16, _ reason: String) {
+        connection.close(code: code, reason: reason, flush: true)
+    }
+
+    /// The connection is gone: leave rooms, stop typing, update presence.
+    private func end() async {
+        guard !ended else { return }
+        ended = true
+        guard let principal else { return }
+        services.sessions.remove(org: principal.org, user: principal.user, connection: connection.connectionID)
+        services.metrics.sessions.decrement()
+        for (id, room) in joined {
+            await room.unsubscribe(connection: connection.connectionID)
+            await services.typing.clear(org: principal.org, room: id, user: principal.user)
+        }
+        joined = [:]
+        await services.presence.sessionClosed(org: principal.org, user: principal.user)
+    }
+}

@@ -1,0 +1,43 @@
+import Transport
+import Wire
+
+/// The transport's delegate: one `Session` per connection, HTTP endpoints for everything else.
+/// Every method runs on the transport thread, so each only queues work and returns.
+final class SessionGateway: TransportDelegate {
+    private let services: SessionServices
+    private let connectLimiter: KeyedRateLimiter
+    private let http: HTTPEndpoints
+
+    init(services: SessionServices, http: HTTPEndpoints) {
+        self.services = services
+        self.http = http
+        connectLimiter = KeyedRateLimiter(
+            rate: services.settings.connRatePerIP, burst: services.settings.connBurstPerIP, clock: services.clock)
+    }
+
+    func admitConnection(remoteAddress: String) -> Bool {
+        connectLimiter.take(remoteAddress) == nil
+    }
+
+    func connectionOpened(_ connection: Connection) {
+        connection.context = Session(connection: connection, services: services)
+        connection.setDeadline(afterMS: services.settings.authTimeoutMS, closeCode: CloseCode.unauthorized, reason: "auth timeout")
+    }
+
+    func connection(_ connection: Connection, received message: [UInt8], isBinary: Bool) {
+        (connection.context as? Session)?.enqueue(.frame(message, isBinary: isBinary))
+    }
+
+    func connectionClosed(_ connection: Connection) {
+        (connection.context as? Session)?.enqueue(.closed)
+        connection.context = nil
+    }
+
+    func connectionDeadlinePassed(_ connection: Connection) {
+        // The transport closes it with the deadline's code; the close event cleans the session up.
+    }
+
+    func httpGet(path: String, query: String, authorization: String?) -> HTTPResponse? {
+        http.respond(path: path)
+    }
+}

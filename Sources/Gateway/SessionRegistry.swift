@@ -1,0 +1,28 @@
+import Outbound
+import Synchronization
+
+/// Every authenticated session by user, for what targets a user rather than a room (bans).
+final class SessionRegistry: Sendable {
+    private struct UserKey: Hashable {
+        var org: String
+        var user: String
+    }
+
+    private let sessions = Mutex<[UserKey: [UInt64: any FrameSink]]>([:])
+
+    func add(org: String, user: String, sink: any FrameSink) {
+        sessions.withLock { $0[UserKey(org: org, user: user), default: [:]][sink.connectionID] = sink }
+    }
+
+    func remove(org: String, user: String, connection: UInt64) {
+        sessions.withLock { sessions in
+            let key = UserKey(org: org, user: user)
+            sessions[key]?[connection] = nil
+            if sessions[key]?.isEmpty == true { sessions[key] = nil }
+        }
+    }
+
+    func sinks(org: String, user: String) -> [any FrameSink] {
+        sessions.withLock { Array(($0[UserKey(org: org, user: user)] ?? [:]).values) }
+    }
+}

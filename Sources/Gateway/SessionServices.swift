@@ -1,0 +1,24 @@
+import Auth
+import Logging
+import Moderation
+import Presence
+import Rooms
+import Storage
+import Wire
+
+/// What every session shares: built once by the node and handed to each new session.
+struct SessionServices: Sendable {
+    var settings: GatewaySettings
+    var nodeID: String
+    var verifier: TokenVerifier
+    var store: any ChatStore
+    var rooms: RoomRegistry
+    var presence: PresenceTracker
+    var typing: TypingTracker
+    var moderator: any MessageModerator
+    var sessions: SessionRegistry
+    var sendLimiter: KeyedRateLimiter
+    var clock: any WallClock
+    var logger: Logger
+    var metrics: GatewayMetrics
+}
