@@ -61,9 +61,7 @@ public final class RealtimeNode: Sendable {
         try transport.start()
         http.setReady(await store.isHealthy())
         startUpkeep()
-        logger.info("listening", metadata: [
-            "host": "\(config.host)", "port": "\(transport.port)", "tls": "\(config.tlsCert != nil)", "node": "\(config.nodeID)",
-        ])
+        logger.info("listening on \(config.host):\(transport.port)", metadata: ["tls": "\(config.tlsCert != nil)"])
     }
 
     /// Graceful shutdown: refuse new connections, close sessions with 1001 after flushing their
