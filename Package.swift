@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "realtime-server", targets: ["RealtimeServer"]),
+        .executable(name: "rts-loadtest", targets: ["LoadTestCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -16,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
         // Test-only: an independent WebSocket client, so tests never use our own transport code.
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.0"),
     ],
@@ -49,12 +51,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Moderation", dependencies: ["Wire"]),
+        .target(
+            name: "Moderation",
+            dependencies: ["Wire", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "Presence", dependencies: ["Wire", "Outbound"]),
+        // Points, streaks, achievements and leaderboards, fed by the message path.
+        .target(
+            name: "Gamification",
+            dependencies: ["Wire", "Outbound", "Storage", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "Rooms",
             dependencies: [
-                "Wire", "Outbound", "Storage", "Moderation", "Presence",
+                "Wire", "Outbound", "Storage", "Moderation", "Presence", "Gamification",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -63,7 +73,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Transport", "Wire", "Outbound", "Configuration", "Auth", "Storage", "Moderation", "Presence", "Rooms",
+                "Transport", "Wire", "Outbound", "Configuration", "Auth", "Storage", "Moderation", "Presence", "Rooms", "Gamification",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -80,6 +90,25 @@ let package = Package(
             ]
         ),
 
+        // Load generator and capacity planner (issue: load-test harness). Its own client on libwebsockets.
+        .target(
+            name: "LoadTestKit",
+            dependencies: [
+                "CLibWebSockets",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "loadtest/Sources/LoadTestKit"
+        ),
+        .executableTarget(
+            name: "LoadTestCLI",
+            dependencies: ["LoadTestKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "loadtest/Sources/LoadTestCLI"
+        ),
+        .testTarget(name: "LoadTestKitTests", dependencies: ["LoadTestKit"], path: "loadtest/Tests/LoadTestKitTests"),
+        .testTarget(name: "GamificationTests", dependencies: ["Gamification", "Storage", "Wire", "Outbound"]),
+        .testTarget(name: "ModerationTests", dependencies: ["Moderation", "Wire"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Outbound", .product(name: "WSClient", package: "swift-websocket")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Wire"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),

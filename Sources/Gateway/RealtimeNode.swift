@@ -1,6 +1,7 @@
 import Auth
 import Configuration
 import Foundation
+import Gamification
 import Logging
 import Moderation
 import Presence
@@ -19,6 +20,7 @@ public final class RealtimeNode: Sendable {
     private let rooms: RoomRegistry
     private let presence: PresenceTracker
     private let typing: TypingTracker
+    private let gamification: GamificationEngine
     private let transport: TransportServer
     private let http: HTTPEndpoints
     private let background = BackgroundTasks()
@@ -28,19 +30,27 @@ public final class RealtimeNode: Sendable {
         self.logger = logger
         let publicKey = try config.jwtPublicKeyFile.map { try String(contentsOfFile: $0, encoding: .utf8) }
         let verifier = try TokenVerifier(hmacSecret: config.jwtSecret, publicKeyPEM: publicKey)
-        store = try SQLiteChatStore(path: config.sqlitePath, logger: logger)
+        let store = try SQLiteChatStore(path: config.sqlitePath, logger: logger)
+        self.store = store
+        let sessions = SessionRegistry()
+        guard let orgZone = TimeZone(identifier: config.orgTimezone) else {
+            throw ConfigError(key: "org_timezone", "unknown time zone '\(config.orgTimezone)'")
+        }
+        gamification = GamificationEngine(
+            store: store, settings: GamificationSettings(dailyMessagePoints: config.dailyMessagePoints, orgTimeZone: orgZone),
+            clock: clock, notifier: sessions, logger: logger)
 
         presence = PresenceTracker(graceMS: config.presenceGraceMS, clock: clock)
         typing = TypingTracker(timeoutMS: config.typingTimeoutMS, dedupMS: config.typingDedupMS, clock: clock)
         rooms = RoomRegistry(
-            store: store, presence: presence,
+            store: store, presence: presence, activity: gamification,
             settings: RoomSettings(recoveryMax: config.recoveryMax, idempotencyWindowMS: Int64(config.idempotencyWindowMS)),
             clock: clock, logger: logger)
         http = HTTPEndpoints(registry: MetricsBootstrap.registry)
 
         let services = SessionServices(
             settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store, rooms: rooms,
-            presence: presence, typing: typing, moderator: PassThroughModerator(), sessions: SessionRegistry(),
+            presence: presence, typing: typing, moderator: PassThroughModerator(), gamification: gamification, sessions: sessions,
             sendLimiter: KeyedRateLimiter(rate: config.sendRate, burst: Double(config.sendBurst), clock: clock),
             clock: clock, logger: logger, metrics: GatewayMetrics())
         transport = TransportServer(
@@ -58,6 +68,8 @@ public final class RealtimeNode: Sendable {
     public func start() async throws {
         await presence.attach(rooms)
         await typing.attach(rooms)
+        let gamification = gamification
+        background.run { await gamification.run() }
         try transport.start()
         http.setReady(await store.isHealthy())
         startUpkeep()
@@ -71,7 +83,8 @@ public final class RealtimeNode: Sendable {
         transport.stopAccepting()
         await transport.shutdown(closeCode: CloseCode.goingAway, reason: "server shutting down", graceMS: config.shutdownGraceMS)
         await rooms.drain()
-        await background.cancelAll()
+        gamification.finish()
+        await background.stop()
         do {
             try await store.close()
         } catch {

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import Gamification
 import Logging
 import Moderation
 import Outbound
@@ -31,6 +32,7 @@ actor Session {
 
     private var principal: Principal?
     private var joined: [String: Room] = [:]
+    private var leaderboards: [LeaderboardSubscription] = []
     private var frameBucket: TokenBucket
     private var rateLimitedAt: [Int64] = []
     private var ended = false
@@ -164,8 +166,13 @@ actor Session {
         case .setPresence(let status):
             await services.presence.setStatus(org: principal.org, user: principal.user, status: status)
             if let id { send(OK(re: id)) }
-        case .subscribe(let subscription), .unsubscribe(let subscription):
-            throw .badRequest("unknown topic '\(subscription.topic)'")
+        case .subscribe(let subscription):
+            try await subscribe(subscription, id: id, as: principal)
+        case .unsubscribe(let subscription):
+            try unsubscribe(subscription)
+            _ = await services.gamification.unsubscribe(
+                org: principal.org, room: subscription.room, period: try Self.period(subscription), connection: connection.connectionID)
+            send(OK(re: id))
         case .kick(let room, let user):
             try await services.rooms.withRoom(org: principal.org, id: room) { room throws(RequestError) in
                 try await room.kick(principal, user: user)
@@ -196,7 +203,8 @@ actor Session {
             close(CloseCode.unauthorized, "unknown role")
             return
         }
-        let principal = Principal(org: claims.org, user: claims.sub, name: claims.name ?? claims.sub, role: role, isModerator: claims.isModerator)
+        let principal = Principal(
+            org: claims.org, user: claims.sub, name: claims.name ?? claims.sub, role: role, isModerator: claims.isModerator, timeZone: claims.tz)
         do {
             if try await services.store.user(org: principal.org, id: principal.user)?.banned == true {
                 close(CloseCode.banned, "banned")
@@ -214,6 +222,7 @@ actor Session {
         services.sessions.add(org: principal.org, user: principal.user, sink: connection)
         services.metrics.sessions.increment()
         await services.presence.sessionOpened(org: principal.org, user: principal.user)
+        await services.gamification.userSeen(org: principal.org, user: principal.user, name: principal.name)
         let sessionID = "\(services.nodeID).\(connection.connectionID).\(RandomID.make("", length: 8))"
         send(Hello(
             re: frame.id, session: sessionID, user: SessionUser(id: principal.user, name: principal.name, role: role, org: principal.org),
@@ -231,7 +240,9 @@ actor Session {
             throw RequestError(.unauthorized, "refresh token must be for the same user and org")
         }
         guard let role = Role(rawValue: claims.role) else { throw RequestError(.unauthorized, "unknown role") }
-        principal = Principal(org: current.org, user: current.user, name: claims.name ?? current.user, role: role, isModerator: claims.isModerator)
+        principal = Principal(
+            org: current.org, user: current.user, name: claims.name ?? current.user, role: role, isModerator: claims.isModerator,
+            timeZone: claims.tz)
         armExpiry(claims)
         send(OK(re: id))
     }
@@ -276,6 +287,40 @@ actor Session {
             services.metrics.moderated("blocked")
             throw RequestError(.messageBlocked, "message blocked by moderation", reason: verdict.reasons.first ?? "policy")
         }
+    }
+
+    // MARK: Subscriptions
+
+    private struct LeaderboardSubscription: Equatable {
+        var room: String?
+        var period: LeaderboardPeriod
+    }
+
+    private func subscribe(_ subscription: ClientRequest.Subscription, id: String?, as principal: Principal) async throws(RequestError) {
+        guard subscription.topic == "leaderboard" else { throw .badRequest("unknown topic '\(subscription.topic)'") }
+        guard principal.role != .guest else { throw .forbidden("guests cannot subscribe to leaderboards") }
+        let period = try Self.period(subscription)
+        if let room = subscription.room {
+            try await services.rooms.withRoom(org: principal.org, id: room) { room throws(RequestError) in
+                try await room.authorizeRead(principal)
+            }
+        }
+        try await services.gamification.subscribe(
+            org: principal.org, room: subscription.room, period: period, sink: connection, requestID: id)
+        let entry = LeaderboardSubscription(room: subscription.room, period: period)
+        if !leaderboards.contains(entry) { leaderboards.append(entry) }
+    }
+
+    private func unsubscribe(_ subscription: ClientRequest.Subscription) throws(RequestError) {
+        guard subscription.topic == "leaderboard" else { throw .badRequest("unknown topic '\(subscription.topic)'") }
+        let entry = LeaderboardSubscription(room: subscription.room, period: try Self.period(subscription))
+        leaderboards.removeAll { $0 == entry }
+    }
+
+    private static func period(_ subscription: ClientRequest.Subscription) throws(RequestError) -> LeaderboardPeriod {
+        guard let name = subscription.period else { throw .badRequest("missing field 'period'") }
+        guard let period = LeaderboardPeriod(rawValue: name) else { throw .badRequest("unknown period '\(name)'; use \"week\" or \"all\"") }
+        return period
     }
 
     private func joinedRoom(_ id: String) throws(RequestError) -> Room {
@@ -338,6 +383,8 @@ actor Session {
             await services.typing.clear(org: principal.org, room: id, user: principal.user)
         }
         joined = [:]
+        await services.gamification.unsubscribeAll(
+            org: principal.org, keys: leaderboards.map { ($0.room, $0.period) }, connection: connection.connectionID)
         await services.presence.sessionClosed(org: principal.org, user: principal.user)
     }
 }

@@ -1,8 +1,10 @@
+import Gamification
 import Outbound
 import Synchronization
 
-/// Every authenticated session by user, for what targets a user rather than a room (bans).
-final class SessionRegistry: Sendable {
+/// Every authenticated session by user, for what targets a user rather than a room
+/// (bans, streak and achievement pushes).
+final class SessionRegistry: UserNotifier {
     private struct UserKey: Hashable {
         var org: String
         var user: String
@@ -24,5 +26,9 @@ final class SessionRegistry: Sendable {
 
     func sinks(org: String, user: String) -> [any FrameSink] {
         sessions.withLock { Array(($0[UserKey(org: org, user: user)] ?? [:]).values) }
+    }
+
+    func notify(org: String, user: String, frame: SharedFrame) {
+        for sink in sinks(org: org, user: user) { sink.send(frame) }
     }
 }

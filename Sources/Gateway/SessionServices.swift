@@ -1,4 +1,5 @@
 import Auth
+import Gamification
 import Logging
 import Moderation
 import Presence
@@ -16,6 +17,7 @@ struct SessionServices: Sendable {
     var presence: PresenceTracker
     var typing: TypingTracker
     var moderator: any MessageModerator
+    var gamification: GamificationEngine
     var sessions: SessionRegistry
     var sendLimiter: KeyedRateLimiter
     var clock: any WallClock

@@ -1,3 +1,4 @@
+import Gamification
 import Logging
 import Metrics
 import Outbound
@@ -31,6 +32,7 @@ public actor Room {
 
     private let store: any ChatStore
     private let presence: PresenceTracker
+    private let activity: any ActivityFeed
     private let index: MembershipIndex
     private let settings: RoomSettings
     private let clock: any WallClock
@@ -46,6 +48,8 @@ public actor Room {
 
     private struct PendingSend {
         var message: NewMessage
+        /// The author's zone, for gamification's local days.
+        var timeZone: String?
         var sink: any FrameSink
         var requestID: String?
         var done: CheckedContinuation<Result<Void, RequestError>, Never>
@@ -53,7 +57,7 @@ public actor Room {
 
     init(
         org: String, stored: StoredRoom, readSeqs: [String: Int64], store: any ChatStore, presence: PresenceTracker,
-        index: MembershipIndex, settings: RoomSettings, clock: any WallClock, logger: Logger
+        activity: any ActivityFeed, index: MembershipIndex, settings: RoomSettings, clock: any WallClock, logger: Logger
     ) {
         self.org = org
         id = stored.info.id
@@ -63,6 +67,7 @@ public actor Room {
         self.readSeqs = readSeqs
         self.store = store
         self.presence = presence
+        self.activity = activity
         self.index = index
         self.settings = settings
         self.clock = clock
@@ -141,7 +146,7 @@ public actor Room {
         try checkNotRetired()
         try checkCanWrite(principal, connection: sink.connectionID)
         let result = await withCheckedContinuation { continuation in
-            queue.append(PendingSend(message: message, sink: sink, requestID: requestID, done: continuation))
+            queue.append(PendingSend(message: message, timeZone: principal.timeZone, sink: sink, requestID: requestID, done: continuation))
             if !flushing {
                 flushing = true
                 Task { await self.flush() }
@@ -180,17 +185,23 @@ public actor Room {
         try checkNotRetired()
         try checkCanWrite(principal, connection: connection)
         let count: Int
+        let author: String
+        let now = clock.nowMS()
         do {
             guard let message = try await store.message(org: org, room: id, id: msgID), message.deleted != true else {
                 throw RequestError.notFound("message")
             }
-            count = try await store.setReaction(org: org, room: id, msgID: msgID, user: principal.user, emoji: emoji, on: on, at: clock.nowMS())
+            author = message.from.id
+            count = try await store.setReaction(org: org, room: id, msgID: msgID, user: principal.user, emoji: emoji, on: on, at: now)
         } catch let error as RequestError {
             throw error
         } catch {
             throw storageFailure(error)
         }
         broadcast(EventEncoder.frame(ReactionPush(room: id, msgID: msgID, emoji: emoji, user: principal.user, on: on, count: count)))
+        activity.record(.reaction(
+            org: org, room: id, msgID: msgID, emoji: emoji, reactor: principal.user, reactorRole: principal.role,
+            author: author, on: on, at: now))
     }
 
     /// Raises the user's read position (capped at the latest seq) and pushes `read` when it rose.
@@ -211,13 +222,18 @@ public actor Room {
     }
 
     public func history(_ principal: Principal, before: Int64?, limit: Int) async throws(RequestError) -> (messages: [ChatMessage], hasMore: Bool) {
-        try checkNotRetired()
-        guard RoomPolicy.canJoin(principal, info) else { throw .forbidden("not allowed to read this room") }
+        try authorizeRead(principal)
         do {
             return try await store.history(org: org, room: id, beforeSeq: before, limit: limit)
         } catch {
             throw storageFailure(error)
         }
+    }
+
+    /// Reading (history, the room's leaderboard) is open to whoever may join.
+    public func authorizeRead(_ principal: Principal) throws(RequestError) {
+        try checkNotRetired()
+        guard RoomPolicy.canJoin(principal, info) else { throw .forbidden("not allowed to read this room") }
     }
 
     // MARK: Pushes from presence and typing
@@ -281,6 +297,7 @@ public actor Room {
                 re: pending.requestID, msgID: message.id, seq: message.seq, ts: message.ts, status: pending.message.status)))
             broadcast(EventEncoder.frame(MessagePush(room: id, msg: message)))
             messagesCounter.increment()
+            activity.record(.messageDelivered(org: org, room: id, user: message.from.id, timeZone: pending.timeZone, at: message.ts))
         case .duplicate(let ack):
             pending.sink.send(EventEncoder.frame(Ack(re: pending.requestID, msgID: ack.msgID, seq: ack.seq, ts: ack.ts, status: ack.status)))
             duplicatesCounter.increment()

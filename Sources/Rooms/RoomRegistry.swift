@@ -1,3 +1,4 @@
+import Gamification
 import Logging
 import Metrics
 import Outbound
@@ -18,14 +19,19 @@ public actor RoomRegistry {
     private let index = MembershipIndex()
     private let store: any ChatStore
     private let presence: PresenceTracker
+    private let activity: any ActivityFeed
     private let settings: RoomSettings
     private let clock: any WallClock
     private let logger: Logger
     private let loadedGauge = Gauge(label: "rts_rooms_loaded")
 
-    public init(store: any ChatStore, presence: PresenceTracker, settings: RoomSettings, clock: any WallClock, logger: Logger) {
+    public init(
+        store: any ChatStore, presence: PresenceTracker, activity: any ActivityFeed, settings: RoomSettings, clock: any WallClock,
+        logger: Logger
+    ) {
         self.store = store
         self.presence = presence
+        self.activity = activity
         self.settings = settings
         self.clock = clock
         self.logger = logger
@@ -135,7 +141,7 @@ public actor RoomRegistry {
         let reads = try await store.readSeqs(org: key.org, room: key.id)
         if let room = loaded[key] { return room }
         let room = Room(
-            org: key.org, stored: stored, readSeqs: reads, store: store, presence: presence, index: index,
+            org: key.org, stored: stored, readSeqs: reads, store: store, presence: presence, activity: activity, index: index,
             settings: settings, clock: clock, logger: logger)
         index.add(org: key.org, room: key.id, users: stored.info.members)
         loaded[key] = room

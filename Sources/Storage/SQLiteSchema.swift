@@ -104,6 +104,51 @@ enum SQLiteSchema {
                 CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
                 """)
         }
+        migrator.registerMigration("v2-gamification") { db in
+            try db.execute(sql: """
+                CREATE TABLE gam_progress (
+                    org               TEXT    NOT NULL,
+                    user              TEXT    NOT NULL,
+                    messages          INTEGER NOT NULL,
+                    day               INTEGER NOT NULL,
+                    day_points        INTEGER NOT NULL,
+                    streak_days       INTEGER NOT NULL,
+                    streak_best       INTEGER NOT NULL,
+                    streak_last_day   INTEGER,
+                    helpful_received  INTEGER NOT NULL,
+                    PRIMARY KEY (org, user)
+                ) WITHOUT ROWID;
+
+                -- room '' is the org's board; period 'all' or an ISO week like '2026-W48'.
+                CREATE TABLE gam_scores (
+                    org     TEXT    NOT NULL,
+                    room    TEXT    NOT NULL,
+                    period  TEXT    NOT NULL,
+                    user    TEXT    NOT NULL,
+                    points  INTEGER NOT NULL,
+                    PRIMARY KEY (org, room, period, user)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE gam_achievements (
+                    org   TEXT    NOT NULL,
+                    user  TEXT    NOT NULL,
+                    name  TEXT    NOT NULL,
+                    at    INTEGER NOT NULL,
+                    PRIMARY KEY (org, user, name)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE gam_helpful_awards (
+                    org     TEXT    NOT NULL,
+                    msg_id  TEXT    NOT NULL,
+                    mentor  TEXT    NOT NULL,
+                    author  TEXT    NOT NULL,
+                    room    TEXT    NOT NULL,
+                    week    TEXT    NOT NULL,
+                    at      INTEGER NOT NULL,
+                    PRIMARY KEY (org, msg_id, mentor)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

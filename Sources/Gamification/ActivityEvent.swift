@@ -1,0 +1,20 @@
+import Outbound
+import Wire
+
+/// What the message path reports to gamification. Recording never blocks the caller.
+public enum ActivityEvent: Sendable {
+    /// A message got its seq and was delivered.
+    case messageDelivered(org: String, room: String, user: String, timeZone: String?, at: Int64)
+    /// A reaction was turned on or off on `author`'s message.
+    case reaction(org: String, room: String, msgID: String, emoji: String, reactor: String, reactorRole: Role, author: String, on: Bool, at: Int64)
+}
+
+/// Where rooms send activity; implemented by the gamification engine's inbox.
+public protocol ActivityFeed: Sendable {
+    func record(_ event: ActivityEvent)
+}
+
+/// Pushes a frame to every session of one user (streaks, achievements).
+public protocol UserNotifier: Sendable {
+    func notify(org: String, user: String, frame: SharedFrame)
+}

@@ -1,0 +1,314 @@
+import Foundation
+import Logging
+import Outbound
+import Storage
+import Wire
+
+/// Points, streaks, achievements and leaderboards, updated from the message path's activity.
+///
+/// Rooms only `record` events (a non-blocking enqueue); this actor applies them in order,
+/// updates leaderboards in O(log n), pushes streaks and achievements to the user's sessions,
+/// and pushes changed top-10s to subscribers at most once per `pushInterval`, coalesced.
+public actor GamificationEngine: ActivityFeed {
+    private let store: any GamificationStore
+    private let settings: GamificationSettings
+    private let clock: any WallClock
+    private let notifier: any UserNotifier
+    private let logger: Logger
+    private nonisolated let inbox: AsyncStream<ActivityEvent>.Continuation
+    private let events: AsyncStream<ActivityEvent>
+
+    private var orgs: [String: OrgProgress] = [:]
+    private var loading: [String: Task<OrgGamification, any Error>] = [:]
+    private var subscriptions: [SubscriptionKey: SubscriptionGroup] = [:]
+
+    struct SubscriptionKey: Hashable {
+        var org: String
+        var room: String
+        var period: LeaderboardPeriod
+    }
+
+    private struct SubscriptionGroup {
+        var sinks: [UInt64: any FrameSink] = [:]
+        var lastSent: [LeaderboardEntry] = []
+        var lastPush: ContinuousClock.Instant?
+        var pushScheduled = false
+    }
+
+    public init(store: any GamificationStore, settings: GamificationSettings, clock: any WallClock, notifier: any UserNotifier, logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.notifier = notifier
+        self.logger = logger
+        (events, inbox) = AsyncStream.makeStream(of: ActivityEvent.self)
+    }
+
+    /// Called on the message path: never waits.
+    public nonisolated func record(_ event: ActivityEvent) {
+        inbox.yield(event)
+    }
+
+    /// Applies events until `finish()`; writes changes behind every `flushInterval`.
+    public func run() async {
+        let flusher = Task { [settings] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: settings.flushInterval)
+                await self.flush()
+                self.refreshWeeklyBoards()
+            }
+        }
+        for await event in events {
+            await apply(event)
+        }
+        flusher.cancel()
+        await flush()
+    }
+
+    /// Stops taking events; `run()` returns after applying those already queued and flushing.
+    public nonisolated func finish() {
+        inbox.finish()
+    }
+
+    // MARK: Subscriptions
+
+    /// Subscribes the session and sends it the current top 10 (replying to `requestID`).
+    public func subscribe(org: String, room: String?, period: LeaderboardPeriod, sink: any FrameSink, requestID: String?) async throws(RequestError) {
+        try await ensureLoaded(org)
+        let key = SubscriptionKey(org: org, room: room ?? "", period: period)
+        var group = subscriptions[key] ?? SubscriptionGroup()
+        let entries = top(key)
+        if group.sinks.isEmpty { group.lastSent = entries }
+        group.sinks[sink.connectionID] = sink
+        subscriptions[key] = group
+        sink.send(EventEncoder.frame(LeaderboardEvent(re: requestID, period: period.rawValue, room: room, entries: entries)))
+    }
+
+    public func unsubscribe(org: String, room: String?, period: LeaderboardPeriod, connection: UInt64) -> Bool {
+        let key = SubscriptionKey(org: org, room: room ?? "", period: period)
+        guard subscriptions[key]?.sinks.removeValue(forKey: connection) != nil else { return false }
+        if subscriptions[key]?.sinks.isEmpty == true { subscriptions[key] = nil }
+        return true
+    }
+
+    /// The session went away.
+    public func unsubscribeAll(org: String, keys: [(room: String?, period: LeaderboardPeriod)], connection: UInt64) {
+        for key in keys { _ = unsubscribe(org: org, room: key.room, period: key.period, connection: connection) }
+    }
+
+    /// The current top 10 (for the HTTP endpoint).
+    public func leaderboard(org: String, room: String?, period: LeaderboardPeriod) async throws(RequestError) -> [LeaderboardEntry] {
+        try await ensureLoaded(org)
+        return top(SubscriptionKey(org: org, room: room ?? "", period: period))
+    }
+
+    // MARK: Events
+
+    private func apply(_ event: ActivityEvent) async {
+        do {
+            switch event {
+            case .messageDelivered(let org, let room, let user, let zone, let at):
+                try await ensureLoaded(org)
+                await messageDelivered(org: org, room: room, user: user, zone: zone, at: at)
+            case .reaction(let org, let room, let msgID, let emoji, let reactor, let role, let author, let on, let at):
+                // Only a mentor's `helpful` on someone else's message earns points.
+                guard emoji == "helpful", role == .mentor, reactor != author else { return }
+                try await ensureLoaded(org)
+                try await helpful(org: org, room: room, msgID: msgID, mentor: reactor, author: author, on: on, at: at)
+            }
+        } catch {
+            logger.error("gamification event failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func messageDelivered(org: String, room: String, user: String, zone: String?, at: Int64) async {
+        let userZone = zone.flatMap(TimeZone.init(identifier:)) ?? settings.orgTimeZone
+        let today = CivilTime.dayNumber(ms: at, in: userZone)
+        guard var state = orgs[org] else { return }
+        var progress = state.progress(user)
+        progress.messages += 1
+        if progress.day != today {
+            progress.day = today
+            progress.dayPoints = 0
+        }
+        var changedBoards: [OrgProgress.BoardKey] = []
+        if progress.dayPoints < settings.dailyMessagePoints {
+            progress.dayPoints += 1
+            changedBoards = state.addPoints(1, user: user, room: room, week: week(at))
+        }
+        let streakChanged = advanceStreak(&progress, today: today)
+        state.update(progress)
+        orgs[org] = state
+
+        boardsChanged(org: org, changedBoards)
+        if streakChanged {
+            notifier.notify(org: org, user: user, frame: EventEncoder.frame(StreakPush(days: progress.streakDays, best: progress.streakBest)))
+        }
+        if progress.messages == 1 { await award(Achievement.firstMessage, to: user, org: org, at: at) }
+        if streakChanged, let name = Achievement.streaks[progress.streakDays] { await award(name, to: user, org: org, at: at) }
+    }
+
+    /// Consecutive local days with a delivered message. Returns true when the streak grew or restarted.
+    private func advanceStreak(_ progress: inout UserProgress, today: Int64) -> Bool {
+        guard let last = progress.streakLastDay else {
+            progress.streakDays = 1
+            progress.streakLastDay = today
+            progress.streakBest = max(progress.streakBest, 1)
+            return true
+        }
+        let gap = today - last
+        // Same local day, or an earlier date after flying west: nothing changes.
+        guard gap >= 1 else { return false }
+        progress.streakDays = gap == 1 ? progress.streakDays + 1 : 1
+        progress.streakLastDay = today
+        progress.streakBest = max(progress.streakBest, progress.streakDays)
+        return true
+    }
+
+    private func helpful(org: String, room: String, msgID: String, mentor: String, author: String, on: Bool, at: Int64) async throws {
+        if on {
+            let record = HelpfulAward(msgID: msgID, mentor: mentor, author: author, room: room, week: week(at), at: at)
+            guard try await store.addHelpfulAward(org: org, record) else { return }
+            guard var state = orgs[org] else { return }
+            let boards = state.addPoints(10, user: author, room: room, week: record.week)
+            var progress = state.progress(author)
+            progress.helpfulReceived += 1
+            state.update(progress)
+            orgs[org] = state
+            boardsChanged(org: org, boards)
+            if progress.helpfulReceived >= 10 { await award(Achievement.helpful10, to: author, org: org, at: at) }
+        } else {
+            guard let record = try await store.removeHelpfulAward(org: org, msgID: msgID, mentor: mentor), var state = orgs[org] else { return }
+            let boards = state.addPoints(-10, user: record.author, room: record.room, week: record.week)
+            var progress = state.progress(record.author)
+            progress.helpfulReceived = max(0, progress.helpfulReceived - 1)
+            state.update(progress)
+            orgs[org] = state
+            boardsChanged(org: org, boards)
+        }
+    }
+
+    /// Stored first, pushed only when this call was the one that stored it: exactly once per user.
+    private func award(_ name: String, to user: String, org: String, at: Int64) async {
+        let key = OrgProgress.achievementKey(user, name)
+        guard orgs[org]?.achievements.contains(key) == false else { return }
+        do {
+            orgs[org]?.achievements.insert(key)
+            guard try await store.awardAchievement(org: org, user: user, name: name, at: at) else { return }
+            notifier.notify(org: org, user: user, frame: EventEncoder.frame(AchievementPush(name: name, at: at)))
+        } catch {
+            orgs[org]?.achievements.remove(key)
+            logger.error("storing achievement failed", metadata: ["user": "\(user)", "name": "\(name)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Leaderboard pushes
+
+    private func boardsChanged(org: String, _ boards: [OrgProgress.BoardKey]) {
+        let currentWeek = week(clock.nowMS())
+        for board in boards {
+            let period: LeaderboardPeriod
+            if board.period == "all" {
+                period = .all
+            } else if board.period == currentWeek {
+                period = .week
+            } else {
+                continue
+            }
+            let key = SubscriptionKey(org: org, room: board.room, period: period)
+            if subscriptions[key] != nil { schedulePush(key) }
+        }
+    }
+
+    /// Pushes now when the last push is older than `pushInterval`, else once when it is: coalesced.
+    private func schedulePush(_ key: SubscriptionKey) {
+        guard var group = subscriptions[key], !group.pushScheduled else { return }
+        let now = ContinuousClock.now
+        let due = group.lastPush.map { $0 + settings.pushInterval } ?? now
+        guard due > now else {
+            push(key)
+            return
+        }
+        group.pushScheduled = true
+        subscriptions[key] = group
+        Task {
+            try? await Task.sleep(until: due, clock: .continuous)
+            self.scheduledPush(key)
+        }
+    }
+
+    private func scheduledPush(_ key: SubscriptionKey) {
+        subscriptions[key]?.pushScheduled = false
+        push(key)
+    }
+
+    private func push(_ key: SubscriptionKey) {
+        guard var group = subscriptions[key] else { return }
+        let entries = top(key)
+        guard entries != group.lastSent else { return }
+        let frame = EventEncoder.frame(LeaderboardEvent(re: nil, period: key.period.rawValue, room: key.room.isEmpty ? nil : key.room, entries: entries))
+        for sink in group.sinks.values { sink.send(frame) }
+        group.lastSent = entries
+        group.lastPush = ContinuousClock.now
+        subscriptions[key] = group
+    }
+
+    /// A new ISO week starts an empty weekly board even without any event.
+    private func refreshWeeklyBoards() {
+        for key in subscriptions.keys where key.period == .week { schedulePush(key) }
+    }
+
+    private func top(_ key: SubscriptionKey) -> [LeaderboardEntry] {
+        guard let state = orgs[key.org] else { return [] }
+        let period = key.period == .all ? "all" : week(clock.nowMS())
+        let standings = state.boards[OrgProgress.BoardKey(room: key.room, period: period)]?.top(10) ?? []
+        return standings.enumerated().map { index, standing in
+            LeaderboardEntry(rank: index + 1, user: standing.user, name: state.names[standing.user] ?? standing.user, points: standing.points)
+        }
+    }
+
+    // MARK: Loading and saving
+
+    /// Records a user's latest display name (from their token).
+    public func userSeen(org: String, user: String, name: String) {
+        orgs[org]?.names[user] = name
+    }
+
+    private func ensureLoaded(_ org: String) async throws(RequestError) {
+        if orgs[org] != nil { return }
+        let task = loading[org] ?? Task { [store] in try await store.loadGamification(org: org) }
+        loading[org] = task
+        let result = await task.result
+        loading[org] = nil
+        switch result {
+        case .success(let stored):
+            if orgs[org] == nil { orgs[org] = OrgProgress(stored) }
+        case .failure(let error):
+            logger.error("loading gamification failed", metadata: ["org": "\(org)", "error": "\(error)"])
+            throw .internalError
+        }
+    }
+
+    /// Writes changed progress and scores; on failure they stay dirty for the next try.
+    public func flush() async {
+        for org in orgs.keys {
+            guard var state = orgs[org] else { continue }
+            let changes = state.takeDirty()
+            guard !changes.users.isEmpty || !changes.scores.isEmpty else { continue }
+            orgs[org] = state
+            do {
+                try await store.saveGamification(org: org, progress: changes.users, scores: changes.scores)
+            } catch {
+                logger.error("saving gamification failed", metadata: ["org": "\(org)", "error": "\(error)"])
+                for user in changes.users { orgs[org]?.dirtyUsers.insert(user.user) }
+                for score in changes.scores {
+                    orgs[org]?.dirtyScores.insert(.init(board: .init(room: score.room, period: score.period), user: score.user))
+                }
+            }
+        }
+    }
+
+    private func week(_ ms: Int64) -> String {
+        CivilTime.isoWeek(ms: ms, in: settings.orgTimeZone)
+    }
+}

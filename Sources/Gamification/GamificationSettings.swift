@@ -1,0 +1,31 @@
+import Foundation
+
+public struct GamificationSettings: Sendable {
+    /// Most message points per user per local day.
+    public var dailyMessagePoints: Int
+    /// Orgs' zone for ISO weeks, and users' zone when their token names none.
+    public var orgTimeZone: TimeZone
+    /// Least time between two leaderboard pushes to the same subscription.
+    public var pushInterval: Duration
+    /// How often changed progress and scores are written to the store.
+    public var flushInterval: Duration
+
+    public init(dailyMessagePoints: Int = 20, orgTimeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current,
+                pushInterval: Duration = .seconds(1), flushInterval: Duration = .milliseconds(250)) {
+        self.dailyMessagePoints = dailyMessagePoints
+        self.orgTimeZone = orgTimeZone
+        self.pushInterval = pushInterval
+        self.flushInterval = flushInterval
+    }
+}
+
+public enum LeaderboardPeriod: String, Sendable, CaseIterable {
+    case week, all
+}
+
+/// Achievement names (PROTOCOL.md, Gamification).
+enum Achievement {
+    static let firstMessage = "first_message"
+    static let helpful10 = "helpful_10"
+    static let streaks = [3: "streak_3", 7: "streak_7", 30: "streak_30"]
+}

@@ -1,0 +1,66 @@
+import Storage
+
+/// One org's gamification state in memory: progress per user and every leaderboard.
+struct OrgProgress {
+    struct BoardKey: Hashable {
+        /// "" for the org's own board.
+        var room: String
+        /// "all" or an ISO week such as "2026-W48".
+        var period: String
+    }
+
+    var users: [String: UserProgress] = [:]
+    var boards: [BoardKey: Leaderboard] = [:]
+    var achievements: Set<String> = []
+    var names: [String: String] = [:]
+    /// Written behind, in batches.
+    var dirtyUsers: Set<String> = []
+    var dirtyScores: Set<ScoreKey> = []
+
+    struct ScoreKey: Hashable {
+        var board: BoardKey
+        var user: String
+    }
+
+    init(_ stored: OrgGamification) {
+        for progress in stored.progress { users[progress.user] = progress }
+        for score in stored.scores {
+            boards[BoardKey(room: score.room, period: score.period), default: Leaderboard()].load(score.points, for: score.user)
+        }
+        for achievement in stored.achievements { achievements.insert(Self.achievementKey(achievement.user, achievement.name)) }
+        names = stored.names
+    }
+
+    static func achievementKey(_ user: String, _ name: String) -> String { user + "\u{0}" + name }
+
+    /// Adds points to the user on the org's and the room's boards, for all time and for `week`.
+    mutating func addPoints(_ delta: Int, user: String, room: String, week: String) -> [BoardKey] {
+        let keys = [
+            BoardKey(room: "", period: "all"), BoardKey(room: "", period: week),
+            BoardKey(room: room, period: "all"), BoardKey(room: room, period: week),
+        ]
+        for key in keys {
+            boards[key, default: Leaderboard()].add(delta, to: user)
+            dirtyScores.insert(ScoreKey(board: key, user: user))
+        }
+        return keys
+    }
+
+    func progress(_ user: String) -> UserProgress { users[user] ?? UserProgress(user: user) }
+
+    mutating func update(_ progress: UserProgress) {
+        users[progress.user] = progress
+        dirtyUsers.insert(progress.user)
+    }
+
+    /// Takes the changes to write and forgets them.
+    mutating func takeDirty() -> (users: [UserProgress], scores: [ScoreRecord]) {
+        let changedUsers = dirtyUsers.compactMap { users[$0] }
+        let changedScores = dirtyScores.map { key in
+            ScoreRecord(room: key.board.room, period: key.board.period, user: key.user, points: boards[key.board]?.points(of: key.user) ?? 0)
+        }
+        dirtyUsers = []
+        dirtyScores = []
+        return (changedUsers, changedScores)
+    }
+}

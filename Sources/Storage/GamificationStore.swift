@@ -1,0 +1,83 @@
+/// One user's gamification progress in an org.
+public struct UserProgress: Sendable, Equatable {
+    public var user: String
+    /// Delivered messages ever (for `first_message`).
+    public var messages: Int = 0
+    /// The local day (days since 1970-01-01 in the user's zone) `dayPoints` counts for.
+    public var day: Int64 = 0
+    public var dayPoints: Int = 0
+    public var streakDays: Int = 0
+    public var streakBest: Int = 0
+    /// Local day of the last delivered message; nil before the first.
+    public var streakLastDay: Int64?
+    public var helpfulReceived: Int = 0
+
+    public init(user: String) {
+        self.user = user
+    }
+}
+
+/// Points of one user on one leaderboard: `room` is "" for the org's board; `period` is "all" or an ISO week.
+public struct ScoreRecord: Sendable, Equatable, Hashable {
+    public var room: String
+    public var period: String
+    public var user: String
+    public var points: Int
+
+    public init(room: String, period: String, user: String, points: Int) {
+        self.room = room
+        self.period = period
+        self.user = user
+        self.points = points
+    }
+}
+
+/// A mentor's `helpful` reaction that gave a message's author points, kept so removal takes back exactly those.
+public struct HelpfulAward: Sendable, Equatable {
+    public var msgID: String
+    public var mentor: String
+    public var author: String
+    public var room: String
+    /// The ISO week the points went to.
+    public var week: String
+    public var at: Int64
+
+    public init(msgID: String, mentor: String, author: String, room: String, week: String, at: Int64) {
+        self.msgID = msgID
+        self.mentor = mentor
+        self.author = author
+        self.room = room
+        self.week = week
+        self.at = at
+    }
+}
+
+/// Everything gamification keeps about one org.
+public struct OrgGamification: Sendable {
+    public var progress: [UserProgress]
+    public var scores: [ScoreRecord]
+    public var achievements: [(user: String, name: String)]
+    /// Display names of the org's known users.
+    public var names: [String: String]
+
+    public init(progress: [UserProgress], scores: [ScoreRecord], achievements: [(user: String, name: String)], names: [String: String]) {
+        self.progress = progress
+        self.scores = scores
+        self.achievements = achievements
+        self.names = names
+    }
+}
+
+/// Persistence of points, streaks, achievements and helpful awards.
+/// Awards and achievements are written at once (they must happen exactly once, even across
+/// sessions and nodes); progress and scores are written behind, in batches.
+public protocol GamificationStore: Sendable {
+    func loadGamification(org: String) async throws -> OrgGamification
+    func saveGamification(org: String, progress: [UserProgress], scores: [ScoreRecord]) async throws
+    /// Records the achievement; false when the user already had it.
+    func awardAchievement(org: String, user: String, name: String, at: Int64) async throws -> Bool
+    /// Records the award; false when this mentor already awarded this message.
+    func addHelpfulAward(org: String, _ award: HelpfulAward) async throws -> Bool
+    /// Removes and returns the award, or nil when there was none.
+    func removeHelpfulAward(org: String, msgID: String, mentor: String) async throws -> HelpfulAward?
+}
