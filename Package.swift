@@ -69,11 +69,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Held messages, moderator bots' decisions, mutes and the audit trail.
+        .target(
+            name: "Review",
+            dependencies: ["Wire", "Outbound", "Storage", "Rooms", "Moderation", "Gamification", .product(name: "Logging", package: "swift-log")]
+        ),
         // Sessions (one connection's protocol state machine), rate limits, and the node that wires it all.
         .target(
             name: "Gateway",
             dependencies: [
-                "Transport", "Wire", "Outbound", "Configuration", "Auth", "Storage", "Moderation", "Presence", "Rooms", "Gamification",
+                "Transport", "Wire", "Outbound", "Configuration", "Auth", "Storage", "Moderation", "Presence", "Rooms", "Gamification", "Review",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -5,6 +5,7 @@ import Gamification
 import Logging
 import Moderation
 import Presence
+import Review
 import Rooms
 import ServiceLifecycle
 import Storage
@@ -21,6 +22,7 @@ public final class RealtimeNode: Sendable {
     private let presence: PresenceTracker
     private let typing: TypingTracker
     private let gamification: GamificationEngine
+    private let review: ReviewDesk
     private let transport: TransportServer
     private let http: HTTPEndpoints
     private let background = BackgroundTasks()
@@ -47,10 +49,15 @@ public final class RealtimeNode: Sendable {
             settings: RoomSettings(recoveryMax: config.recoveryMax, idempotencyWindowMS: Int64(config.idempotencyWindowMS)),
             clock: clock, logger: logger)
         http = HTTPEndpoints(registry: MetricsBootstrap.registry)
+        let mutes = MuteList()
+        review = ReviewDesk(
+            store: store, rooms: rooms, notifier: sessions, mutes: mutes,
+            policy: ReviewPolicy(reviewTimeoutMS: Int64(config.reviewTimeoutMS), holdDefault: config.holdDefault == .approve ? .approve : .reject),
+            clock: clock, logger: logger)
 
         let services = SessionServices(
             settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store, rooms: rooms,
-            presence: presence, typing: typing, moderator: PassThroughModerator(), gamification: gamification, sessions: sessions,
+            presence: presence, typing: typing, moderator: PassThroughModerator(), gamification: gamification, review: review, mutes: mutes, sessions: sessions,
             sendLimiter: KeyedRateLimiter(rate: config.sendRate, burst: Double(config.sendBurst), clock: clock),
             clock: clock, logger: logger, metrics: GatewayMetrics())
         transport = TransportServer(
@@ -70,6 +77,7 @@ public final class RealtimeNode: Sendable {
         await typing.attach(rooms)
         let gamification = gamification
         background.run { await gamification.run() }
+        try await review.start()
         try transport.start()
         http.setReady(await store.isHealthy())
         startUpkeep()

@@ -4,6 +4,7 @@ import Gamification
 import Logging
 import Moderation
 import Outbound
+import Review
 import Rooms
 import Storage
 import Synchronization
@@ -33,6 +34,8 @@ actor Session {
     private var principal: Principal?
     private var joined: [String: Room] = [:]
     private var leaderboards: [LeaderboardSubscription] = []
+    /// Subscribed to the org's moderation reviews (bots only).
+    private var reviewing = false
     private var frameBucket: TokenBucket
     private var rateLimitedAt: [Int64] = []
     private var ended = false
@@ -141,8 +144,12 @@ actor Session {
         case .send(let message):
             try await send(message, id: id, as: principal)
         case .edit(let room, let msgID, let text):
+            let target = try joinedRoom(room)
             let verdict = try screen(text, room: room, as: principal)
-            _ = try await joinedRoom(room).edit(principal, msgID: msgID, text: verdict.text, connection: connection.connectionID)
+            try await auditVerdict(verdict, room: room, msgID: msgID, as: principal)
+            // An edit replaces text others have already seen: it can't wait for review, so a hold stops it.
+            guard verdict.action == .allow || verdict.action == .mask else { throw blocked(verdict) }
+            _ = try await target.edit(principal, msgID: msgID, text: verdict.text, connection: connection.connectionID)
             send(OK(re: id))
         case .delete(let room, let msgID):
             try await joinedRoom(room).delete(principal, msgID: msgID, connection: connection.connectionID)
@@ -168,6 +175,10 @@ actor Session {
             if let id { send(OK(re: id)) }
         case .subscribe(let subscription):
             try await subscribe(subscription, id: id, as: principal)
+        case .unsubscribe(let subscription) where subscription.topic == "moderation":
+            await services.review.unsubscribe(org: principal.org, connection: connection.connectionID)
+            reviewing = false
+            send(OK(re: id))
         case .unsubscribe(let subscription):
             try unsubscribe(subscription)
             _ = await services.gamification.unsubscribe(
@@ -178,9 +189,17 @@ actor Session {
                 try await room.kick(principal, user: user)
             }
             await services.typing.clear(org: principal.org, room: room, user: user)
+            await services.review.audit(AuditRecord(
+                org: principal.org, at: services.clock.nowMS(), actor: principal.user, action: "kick", room: room, subject: user))
             send(OK(re: id))
         case .ban(let user, let banned):
             try await ban(user, banned: banned, as: principal)
+            await services.review.audit(AuditRecord(
+                org: principal.org, at: services.clock.nowMS(), actor: principal.user, action: banned ? "ban" : "unban", subject: user))
+            send(OK(re: id))
+        case .moderate(let decision):
+            guard principal.isModerator else { throw .forbidden("only moderator bots may moderate") }
+            try await services.review.decide(org: principal.org, bot: principal, request: decision)
             send(OK(re: id))
         }
     }
@@ -258,17 +277,30 @@ actor Session {
     private func send(_ message: ClientRequest.Send, id: String?, as principal: Principal) async throws(RequestError) {
         let room = try joinedRoom(message.room)
         guard RoomPolicy.canWrite(principal.role) else { throw .forbidden("guests are read-only") }
+        let now = services.clock.nowMS()
+        if services.mutes.mutedUntil(org: principal.org, room: message.room, user: principal.user, now: now) != nil {
+            throw .forbidden("you are muted in this room", reason: "muted")
+        }
         if let wait = services.sendLimiter.take("\(principal.org)\u{0}\(principal.user)") {
             throw RequestError(.rateLimited, "too many messages", retryAfterMS: wait)
         }
         let verdict = try screen(message.text, room: message.room, as: principal)
         let masked = verdict.action == .mask
         let draft = NewMessage(
-            id: RandomID.make("m"), from: principal.ref, text: verdict.text, ts: services.clock.nowMS(), replyTo: message.replyTo,
+            id: RandomID.make("m"), from: principal.ref, text: verdict.text, ts: now, replyTo: message.replyTo,
             clientMsgID: message.clientMsgID, moderation: masked ? ModerationNote(action: "masked", reasons: verdict.reasons) : nil,
             status: masked ? "masked" : "delivered")
-        if masked { services.metrics.moderated("masked") }
-        try await room.send(principal, draft, sink: connection, requestID: id)
+        try await auditVerdict(verdict, room: message.room, msgID: draft.id, as: principal)
+        switch verdict.action {
+        case .allow, .mask:
+            try await room.send(principal, draft, sink: connection, requestID: id)
+        case .hold:
+            // Nobody else sees it until a bot (or the org's hold_default) decides; it takes no seq yet.
+            try await services.review.hold(org: principal.org, room: message.room, message: draft, verdict: verdict, timeZone: principal.timeZone)
+            send(Ack(re: id, msgID: draft.id, seq: 0, ts: draft.ts, status: "held"))
+        case .block:
+            throw blocked(verdict)
+        }
     }
 
     /// Trims and size-checks a text, then runs the inline moderator on it.
@@ -278,15 +310,20 @@ actor Session {
         guard trimmed.unicodeScalars.count <= services.settings.maxText else {
             throw RequestError(.tooLarge, "text is longer than \(services.settings.maxText) characters")
         }
-        let verdict = services.moderator.screen(trimmed, context: ModerationContext(org: principal.org, room: room, user: principal.user))
-        switch verdict.action {
-        case .allow, .mask:
-            return verdict
-        case .hold, .block:
-            // Holding for review needs the moderation bots (Moderation issue); until then a hold stops the message too.
-            services.metrics.moderated("blocked")
-            throw RequestError(.messageBlocked, "message blocked by moderation", reason: verdict.reasons.first ?? "policy")
-        }
+        return services.moderator.screen(trimmed, context: ModerationContext(org: principal.org, room: room, user: principal.user))
+    }
+
+    /// Every verdict other than allow is counted and audited.
+    private func auditVerdict(_ verdict: Verdict, room: String, msgID: String, as principal: Principal) async throws(RequestError) {
+        guard verdict.action != .allow else { return }
+        services.metrics.moderated(verdict.action == .mask ? "masked" : verdict.action == .hold ? "held" : "blocked")
+        await services.review.audit(AuditRecord(
+            org: principal.org, at: services.clock.nowMS(), actor: "moderator", action: verdict.action.rawValue, room: room, msgID: msgID,
+            subject: principal.user, reasons: verdict.reasons, scores: verdict.scores))
+    }
+
+    private func blocked(_ verdict: Verdict) -> RequestError {
+        RequestError(.messageBlocked, "message blocked by moderation", reason: verdict.reasons.first ?? "policy")
     }
 
     // MARK: Subscriptions
@@ -297,6 +334,12 @@ actor Session {
     }
 
     private func subscribe(_ subscription: ClientRequest.Subscription, id: String?, as principal: Principal) async throws(RequestError) {
+        if subscription.topic == "moderation" {
+            guard principal.isModerator else { throw .forbidden("only moderator bots may subscribe to moderation") }
+            try await services.review.subscribe(org: principal.org, bot: connection, requestID: id)
+            reviewing = true
+            return
+        }
         guard subscription.topic == "leaderboard" else { throw .badRequest("unknown topic '\(subscription.topic)'") }
         guard principal.role != .guest else { throw .forbidden("guests cannot subscribe to leaderboards") }
         let period = try Self.period(subscription)
@@ -385,6 +428,7 @@ actor Session {
         joined = [:]
         await services.gamification.unsubscribeAll(
             org: principal.org, keys: leaderboards.map { ($0.room, $0.period) }, connection: connection.connectionID)
+        if reviewing { await services.review.unsubscribe(org: principal.org, connection: connection.connectionID) }
         await services.presence.sessionClosed(org: principal.org, user: principal.user)
     }
 }

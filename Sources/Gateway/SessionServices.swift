@@ -3,6 +3,7 @@ import Gamification
 import Logging
 import Moderation
 import Presence
+import Review
 import Rooms
 import Storage
 import Wire
@@ -18,6 +19,8 @@ struct SessionServices: Sendable {
     var typing: TypingTracker
     var moderator: any MessageModerator
     var gamification: GamificationEngine
+    var review: ReviewDesk
+    var mutes: MuteList
     var sessions: SessionRegistry
     var sendLimiter: KeyedRateLimiter
     var clock: any WallClock

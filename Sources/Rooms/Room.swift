@@ -50,7 +50,8 @@ public actor Room {
         var message: NewMessage
         /// The author's zone, for gamification's local days.
         var timeZone: String?
-        var sink: any FrameSink
+        /// Where the ack goes; nil for a held message approved later (its author already had `held`).
+        var sink: (any FrameSink)?
         var requestID: String?
         var done: CheckedContinuation<Result<Void, RequestError>, Never>
     }
@@ -145,8 +146,50 @@ public actor Room {
     public func send(_ principal: Principal, _ message: NewMessage, sink: any FrameSink, requestID: String?) async throws(RequestError) {
         try checkNotRetired()
         try checkCanWrite(principal, connection: sink.connectionID)
+        try await enqueue(message, timeZone: principal.timeZone, sink: sink, requestID: requestID)
+    }
+
+    /// Delivers a message a moderator approved: it takes the next seq now, like any send.
+    public func deliverApproved(_ message: NewMessage, timeZone: String?) async throws(RequestError) {
+        try checkNotRetired()
+        try await enqueue(message, timeZone: timeZone, sink: nil, requestID: nil)
+    }
+
+    /// A moderator bot deletes a delivered message.
+    public func moderatorDelete(msgID: String, by actor: String) async throws(RequestError) -> String {
+        try checkNotRetired()
+        let found: ChatMessage?
+        do {
+            found = try await store.message(org: org, room: id, id: msgID)
+        } catch {
+            throw storageFailure(error)
+        }
+        guard let message = found, message.deleted != true else { throw .notFound("message") }
+        do {
+            try await store.deleteMessage(org: org, room: id, id: msgID, at: clock.nowMS())
+        } catch {
+            throw storageFailure(error)
+        }
+        broadcast(EventEncoder.frame(MessageDeleted(room: id, msgID: msgID, by: actor)))
+        return message.from.id
+    }
+
+    /// The author of a delivered message.
+    public func author(of msgID: String) async throws(RequestError) -> String {
+        try checkNotRetired()
+        do {
+            guard let message = try await store.message(org: org, room: id, id: msgID) else { throw RequestError.notFound("message") }
+            return message.from.id
+        } catch let error as RequestError {
+            throw error
+        } catch {
+            throw storageFailure(error)
+        }
+    }
+
+    private func enqueue(_ message: NewMessage, timeZone: String?, sink: (any FrameSink)?, requestID: String?) async throws(RequestError) {
         let result = await withCheckedContinuation { continuation in
-            queue.append(PendingSend(message: message, timeZone: principal.timeZone, sink: sink, requestID: requestID, done: continuation))
+            queue.append(PendingSend(message: message, timeZone: timeZone, sink: sink, requestID: requestID, done: continuation))
             if !flushing {
                 flushing = true
                 Task { await self.flush() }
@@ -293,13 +336,13 @@ public actor Room {
         switch outcome {
         case .stored(let message):
             lastSeq = max(lastSeq, message.seq)
-            pending.sink.send(EventEncoder.frame(Ack(
+            pending.sink?.send(EventEncoder.frame(Ack(
                 re: pending.requestID, msgID: message.id, seq: message.seq, ts: message.ts, status: pending.message.status)))
             broadcast(EventEncoder.frame(MessagePush(room: id, msg: message)))
             messagesCounter.increment()
             activity.record(.messageDelivered(org: org, room: id, user: message.from.id, timeZone: pending.timeZone, at: message.ts))
         case .duplicate(let ack):
-            pending.sink.send(EventEncoder.frame(Ack(re: pending.requestID, msgID: ack.msgID, seq: ack.seq, ts: ack.ts, status: ack.status)))
+            pending.sink?.send(EventEncoder.frame(Ack(re: pending.requestID, msgID: ack.msgID, seq: ack.seq, ts: ack.ts, status: ack.status)))
             duplicatesCounter.increment()
         }
         pending.done.resume(returning: .success(()))

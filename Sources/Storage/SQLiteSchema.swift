@@ -149,6 +149,50 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-moderation") { db in
+            try db.execute(sql: """
+                CREATE TABLE held_messages (
+                    org            TEXT    NOT NULL,
+                    msg_id         TEXT    NOT NULL,
+                    room           TEXT    NOT NULL,
+                    user_id        TEXT    NOT NULL,
+                    user_name      TEXT    NOT NULL,
+                    user_role      TEXT    NOT NULL,
+                    text           TEXT    NOT NULL,
+                    ts             INTEGER NOT NULL,
+                    reply_to       TEXT,
+                    client_msg_id  TEXT    NOT NULL,
+                    reasons        TEXT    NOT NULL,
+                    scores         TEXT    NOT NULL,
+                    time_zone      TEXT,
+                    deadline       INTEGER NOT NULL,
+                    PRIMARY KEY (org, msg_id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE mutes (
+                    org    TEXT    NOT NULL,
+                    room   TEXT    NOT NULL,
+                    user   TEXT    NOT NULL,
+                    until  INTEGER NOT NULL,
+                    PRIMARY KEY (org, room, user)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE audit_log (
+                    id       INTEGER PRIMARY KEY,
+                    org      TEXT    NOT NULL,
+                    at       INTEGER NOT NULL,
+                    actor    TEXT    NOT NULL,
+                    action   TEXT    NOT NULL,
+                    room     TEXT,
+                    msg_id   TEXT,
+                    subject  TEXT,
+                    reasons  TEXT    NOT NULL,
+                    scores   TEXT    NOT NULL,
+                    detail   TEXT
+                );
+                CREATE INDEX audit_log_by_org_time ON audit_log (org, at);
+                """)
+        }
         return migrator
     }
 }

@@ -17,6 +17,8 @@ public enum ClientRequest: Sendable, Equatable {
     case ping
     case subscribe(Subscription)
     case unsubscribe(Subscription)
+    /// A moderator bot's decision on a held (or delivered) message.
+    case moderate(Moderate)
     /// Extension: remove a user from a group room (admin, or the mentor who created it).
     case kick(room: String, user: String)
     /// Extension: ban or unban a user of the org (admin only); a ban closes their sessions with 4003.
@@ -34,6 +36,14 @@ public enum ClientRequest: Sendable, Equatable {
         public var text: String
         public var clientMsgID: String
         public var replyTo: String?
+    }
+
+    public struct Moderate: Sendable, Equatable {
+        public var room: String
+        public var msgID: String
+        public var action: ModerationDecision
+        public var durationMS: Int64?
+        public var reason: String?
     }
 
     public struct Subscription: Sendable, Equatable {

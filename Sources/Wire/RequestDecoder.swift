@@ -133,6 +133,16 @@ private struct ParsedFrame: Decodable {
         case "ping": return .ping
         case "subscribe": return .subscribe(try subscription(f))
         case "unsubscribe": return .unsubscribe(try subscription(f))
+        case "moderate":
+            let action = try f.string("action")
+            guard let decision = ModerationDecision(rawValue: action) else {
+                throw FieldError(message: "field 'action' must be \"approve\", \"reject\", \"delete\" or \"mute\"")
+            }
+            let duration = try f.optionalSeq("duration_ms")
+            if decision == .mute, (duration ?? 0) <= 0 { throw FieldError(message: "mute needs a positive 'duration_ms'") }
+            return .moderate(.init(
+                room: try f.id("room"), msgID: try f.string("msg_id"), action: decision, durationMS: duration,
+                reason: try f.optionalString("reason")))
         case "kick": return .kick(room: try f.id("room"), user: try f.id("user"))
         case "ban": return .ban(user: try f.id("user"), banned: try f.optionalBool("on") ?? true)
         default: throw FieldError(message: "unknown type '\(type)'")

@@ -1,0 +1,215 @@
+import Gamification
+import Logging
+import Moderation
+import Outbound
+import Rooms
+import Storage
+import Wire
+
+/// Held messages and the moderator bots that review them: stores each held message (it survives
+/// restarts), shows it to the org's subscribed bots, applies their decisions, and applies the
+/// org's `hold_default` when nobody decides in time. Every action is audited.
+public actor ReviewDesk {
+    private let store: any ModerationStore
+    private let rooms: RoomRegistry
+    private let notifier: any UserNotifier
+    private let mutes: MuteList
+    private let policy: ReviewPolicy
+    private let clock: any WallClock
+    private let logger: Logger
+    /// Subscribed bots per org, by connection.
+    private var bots: [String: [UInt64: any FrameSink]] = [:]
+    private var timers: [String: Task<Void, Never>] = [:]
+
+    public init(
+        store: any ModerationStore, rooms: RoomRegistry, notifier: any UserNotifier, mutes: MuteList, policy: ReviewPolicy,
+        clock: any WallClock, logger: Logger
+    ) {
+        self.store = store
+        self.rooms = rooms
+        self.notifier = notifier
+        self.mutes = mutes
+        self.policy = policy
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Re-arms the review deadlines of messages held, and the mutes set, before a restart.
+    public func start() async throws {
+        for (org, held) in try await store.allHeldMessages() { armTimer(org: org, held) }
+        for mute in try await store.activeMutes(now: clock.nowMS()) {
+            mutes.mute(org: mute.org, room: mute.room, user: mute.user, until: mute.until)
+        }
+    }
+
+    /// Holds a message: stored, audited, shown to the org's bots. The author gets `held`.
+    public func hold(org: String, room: String, message: NewMessage, verdict: Verdict, timeZone: String?) async throws(RequestError) {
+        let held = HeldMessage(
+            room: room, message: message, reasons: verdict.reasons, scores: verdict.scores, timeZone: timeZone,
+            deadline: clock.nowMS() + policy.reviewTimeoutMS)
+        do {
+            try await store.holdMessage(org: org, held)
+        } catch {
+            logger.error("holding message failed", metadata: ["error": "\(error)"])
+            throw .internalError
+        }
+        await audit(AuditRecord(
+            org: org, at: message.ts, actor: "moderator", action: "hold", room: room, msgID: message.id, subject: message.from.id,
+            reasons: verdict.reasons, scores: verdict.scores))
+        let frame = Self.review(held)
+        for bot in bots[org, default: [:]].values { bot.send(frame) }
+        armTimer(org: org, held)
+    }
+
+    /// A bot subscribes to its org's reviews: `ok`, then every message still waiting.
+    public func subscribe(org: String, bot: any FrameSink, requestID: String?) async throws(RequestError) {
+        let waiting: [HeldMessage]
+        do {
+            waiting = try await store.heldMessages(org: org)
+        } catch {
+            throw .internalError
+        }
+        bots[org, default: [:]][bot.connectionID] = bot
+        bot.send(EventEncoder.frame(OK(re: requestID)))
+        for held in waiting { bot.send(Self.review(held)) }
+    }
+
+    public func unsubscribe(org: String, connection: UInt64) {
+        bots[org]?[connection] = nil
+        if bots[org]?.isEmpty == true { bots[org] = nil }
+    }
+
+    /// A bot's decision. Held messages take exactly one decision; `delete` and `mute` also work on delivered messages.
+    public func decide(org: String, bot: Principal, request: ClientRequest.Moderate) async throws(RequestError) {
+        let held: HeldMessage?
+        do {
+            held = try await store.takeHeldMessage(org: org, msgID: request.msgID)
+        } catch {
+            throw .internalError
+        }
+        if let held, held.room != request.room {
+            // Wrong room for this message: put it back untouched.
+            try await restore(org: org, held)
+            throw .notFound("message")
+        }
+        if let held { timers.removeValue(forKey: Self.timerKey(org, held.message.id))?.cancel() }
+        let author: String
+        switch (request.action, held) {
+        case (.approve, let held?):
+            author = held.message.from.id
+            try await deliver(org: org, held)
+        case (.approve, nil), (.reject, nil):
+            throw .notFound("held message")
+        case (.reject, let held?), (.delete, let held?):
+            author = held.message.from.id
+            notifyAuthor(org: org, held, action: request.action, reason: request.reason)
+        case (.delete, nil):
+            author = try await rooms.withRoom(org: org, id: request.room) { room throws(RequestError) in
+                try await room.moderatorDelete(msgID: request.msgID, by: bot.user)
+            }
+        case (.mute, let held):
+            if let held {
+                author = held.message.from.id
+                notifyAuthor(org: org, held, action: .mute, reason: request.reason)
+            } else {
+                author = try await rooms.withRoom(org: org, id: request.room) { room throws(RequestError) in
+                    try await room.author(of: request.msgID)
+                }
+            }
+            try await mute(org: org, room: request.room, user: author, durationMS: request.durationMS ?? 0)
+        }
+        await audit(AuditRecord(
+            org: org, at: clock.nowMS(), actor: bot.user, action: request.action.rawValue, room: request.room, msgID: request.msgID,
+            subject: author, reasons: held?.reasons ?? [], scores: held?.scores ?? [:], detail: request.reason))
+    }
+
+    /// Records an audit entry; a failure is logged, never fatal to the request.
+    public func audit(_ record: AuditRecord) async {
+        do {
+            try await store.appendAudit(record)
+        } catch {
+            logger.error("writing audit record failed", metadata: ["action": "\(record.action)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Internals
+
+    private func deliver(org: String, _ held: HeldMessage) async throws(RequestError) {
+        do {
+            try await rooms.withRoom(org: org, id: held.room) { room throws(RequestError) in
+                try await room.deliverApproved(held.message, timeZone: held.timeZone)
+            }
+        } catch {
+            try await restore(org: org, held)
+            throw error
+        }
+    }
+
+    private func mute(org: String, room: String, user: String, durationMS: Int64) async throws(RequestError) {
+        let until = clock.nowMS() + durationMS
+        do {
+            try await store.setMute(org: org, room: room, user: user, until: until)
+        } catch {
+            throw .internalError
+        }
+        mutes.mute(org: org, room: room, user: user, until: until)
+    }
+
+    private func notifyAuthor(org: String, _ held: HeldMessage, action: ModerationDecision, reason: String?) {
+        notifier.notify(
+            org: org, user: held.message.from.id,
+            frame: EventEncoder.frame(ModerationNotice(room: held.room, msgID: held.message.id, action: action.rawValue, reason: reason)))
+    }
+
+    private func restore(org: String, _ held: HeldMessage) async throws(RequestError) {
+        do {
+            try await store.holdMessage(org: org, held)
+        } catch {
+            logger.error("restoring held message failed", metadata: ["msg": "\(held.message.id)", "error": "\(error)"])
+            throw .internalError
+        }
+    }
+
+    private func armTimer(org: String, _ held: HeldMessage) {
+        let key = Self.timerKey(org, held.message.id)
+        let delay = max(0, held.deadline - clock.nowMS())
+        timers[key]?.cancel()
+        timers[key] = Task {
+            do {
+                try await Task.sleep(for: .milliseconds(delay))
+            } catch {
+                return
+            }
+            await self.reviewTimedOut(org: org, msgID: held.message.id)
+        }
+    }
+
+    /// Nobody decided in time: the org's `hold_default` applies.
+    private func reviewTimedOut(org: String, msgID: String) async {
+        timers[Self.timerKey(org, msgID)] = nil
+        do {
+            guard let held = try await store.takeHeldMessage(org: org, msgID: msgID) else { return }
+            switch policy.holdDefault {
+            case .approve:
+                try await deliver(org: org, held)
+            default:
+                notifyAuthor(org: org, held, action: .reject, reason: "review_timeout")
+            }
+            await audit(AuditRecord(
+                org: org, at: clock.nowMS(), actor: "policy", action: policy.holdDefault.rawValue, room: held.room, msgID: msgID,
+                subject: held.message.from.id, reasons: held.reasons, scores: held.scores, detail: "review_timeout"))
+        } catch {
+            logger.error("applying hold_default failed", metadata: ["msg": "\(msgID)", "error": "\(error)"])
+        }
+    }
+
+    private static func timerKey(_ org: String, _ msgID: String) -> String { org + "\u{0}" + msgID }
+
+    private static func review(_ held: HeldMessage) -> SharedFrame {
+        let message = held.message
+        return EventEncoder.frame(ModerationReview(
+            room: held.room,
+            msg: ChatMessage(id: message.id, seq: 0, from: message.from, text: message.text, ts: message.ts, replyTo: message.replyTo, clientMsgID: message.clientMsgID),
+            scores: held.scores, reasons: held.reasons))
+    }
+}
