@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "ConformanceTests",
             dependencies: [
-                "Gateway", "Configuration", "Auth",
+                "Gateway", "Configuration", "Auth", "Wire",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -25,6 +25,9 @@ public struct Verdict: Sendable, Equatable {
     public var reasons: [String]
     public var scores: [String: Double]
 
+    /// The one category a `message_blocked` reply or a review names: reasons are ordered strongest action first.
+    public var primaryReason: String? { reasons.first }
+
     public init(action: ModerationAction, text: String, reasons: [String] = [], scores: [String: Double] = [:]) {
         self.action = action
         self.text = text

@@ -3,6 +3,7 @@ import Configuration
 import Foundation
 import Gateway
 import Logging
+import Wire
 import Synchronization
 import XCTest
 
@@ -44,14 +45,14 @@ final class TestServer: Sendable {
         return config
     }
 
-    static func start(_ configure: (inout ServerConfig) -> Void = { _ in }) async throws -> TestServer {
+    static func start(clock: any WallClock = SystemClock(), _ configure: (inout ServerConfig) -> Void = { _ in }) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rts-conformance-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var config = baseConfig(directory: directory)
         configure(&config)
         var logger = Logger(label: "conformance.server")
         logger.logLevel = ProcessInfo.processInfo.environment["CONFORMANCE_SERVER_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-        let node = try RealtimeNode(config: config, logger: logger)
+        let node = try RealtimeNode(config: config, logger: logger, clock: clock)
         try await node.start()
         return TestServer(node: node, config: config, minter: try TokenMinter(hmacSecret: secret), directory: directory)
     }
@@ -154,8 +155,10 @@ class ConformanceTestCase: XCTestCase {
 }
 
 /// Runs `body` against a dedicated server, stopping it afterwards even when `body` throws.
-func withServer<T>(_ configure: (inout ServerConfig) -> Void, _ body: (TestServer) async throws -> T) async throws -> T {
-    let server = try await TestServer.start(configure)
+func withServer<T>(
+    clock: any WallClock = SystemClock(), _ configure: (inout ServerConfig) -> Void, _ body: (TestServer) async throws -> T
+) async throws -> T {
+    let server = try await TestServer.start(clock: clock, configure)
     do {
         let result = try await body(server)
         await server.stop()

@@ -1,0 +1,59 @@
+/// Character-level folds for matching: look-alikes from other scripts, leetspeak, Hebrew final letters.
+enum CharacterFolding {
+    /// Letters that render like Latin ones (Cyrillic, Greek, dotless i …), folded to the Latin letter.
+    /// NFKD has already turned accented, full-width and mathematical letters into plain ones.
+    static func lookAlike(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
+        lookAlikes[scalar.value]
+    }
+
+    /// Digits and symbols used for letters ("1d10t", "$hit", "@ss"); applied only inside words that have letters.
+    static func leet(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
+        switch scalar {
+        case "0": "o"
+        case "1", "!", "|": "i"
+        case "3": "e"
+        case "4", "@": "a"
+        case "5", "$": "s"
+        case "7": "t"
+        case "8": "b"
+        case "9": "g"
+        default: nil
+        }
+    }
+
+    /// Symbols that may stand for letters; other punctuation separates words.
+    static func isLeetSymbol(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "!" || scalar == "|" || scalar == "@" || scalar == "$"
+    }
+
+    /// Hebrew final forms (ך ם ן ף ץ) to the regular letter, so "מטומטם" and "מטומטמים" share a stem.
+    static func hebrewFinalForm(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
+        switch scalar.value {
+        case 0x05DA: Unicode.Scalar(0x05DB)
+        case 0x05DD: Unicode.Scalar(0x05DE)
+        case 0x05DF: Unicode.Scalar(0x05E0)
+        case 0x05E3: Unicode.Scalar(0x05E4)
+        case 0x05E5: Unicode.Scalar(0x05E6)
+        default: nil
+        }
+    }
+
+    private static let lookAlikes: [UInt32: Unicode.Scalar] = {
+        let pairs: [(String, Unicode.Scalar)] = [
+            // Cyrillic
+            ("а", "a"), ("в", "b"), ("е", "e"), ("ё", "e"), ("к", "k"), ("м", "m"), ("н", "h"), ("о", "o"), ("р", "p"),
+            ("с", "c"), ("т", "t"), ("у", "y"), ("х", "x"), ("і", "i"), ("ї", "i"), ("ј", "j"), ("ѕ", "s"), ("ԁ", "d"),
+            ("ԛ", "q"), ("ԝ", "w"), ("ɡ", "g"),
+            // Greek
+            ("α", "a"), ("β", "b"), ("ε", "e"), ("η", "n"), ("ι", "i"), ("κ", "k"), ("ν", "v"), ("ο", "o"), ("ρ", "p"),
+            ("τ", "t"), ("υ", "u"), ("χ", "x"), ("ω", "w"),
+            // Latin letters without a decomposition
+            ("ı", "i"), ("ł", "l"), ("ø", "o"), ("đ", "d"), ("ħ", "h"), ("ŧ", "t"), ("ƅ", "b"), ("ɑ", "a"), ("ɩ", "i"),
+        ]
+        var table: [UInt32: Unicode.Scalar] = [:]
+        for (from, to) in pairs {
+            if let scalar = from.unicodeScalars.first { table[scalar.value] = to }
+        }
+        return table
+    }()
+}

@@ -1,0 +1,75 @@
+/// One org's compiled screening: its stages in order and its verdict policy.
+struct OrgPolicy: Sendable {
+    let settings: PolicySettings
+    let stages: [any ModerationStage]
+
+    /// Shared pieces every org's stages use: the classifier (loaded once) and the per-user message history.
+    struct Shared: Sendable {
+        let model: ToxicityModel
+        let recent: RecentMessageLog
+        let clock: @Sendable () -> UInt64
+    }
+
+    /// - Parameters:
+    ///   - files: the default file, the list files, then the org's file if any: lists and rules accumulate in order.
+    ///   - settings: the settings in force for this org.
+    init(files: [PolicyDirectory.File], settings: PolicySettings, shared: Shared) throws(PolicyFileError) {
+        self.settings = settings
+        var stages: [any ModerationStage] = []
+        let enabled = settings.enabledStages
+        if enabled.contains(.pii), !settings.personalData.isEmpty { stages.append(PersonalDataStage(kinds: settings.personalData)) }
+        if enabled.contains(.lists) {
+            let terms = try Self.terms(from: files)
+            if !terms.isEmpty { stages.append(WordListStage(matcher: TermMatcher(terms: terms))) }
+        }
+        if enabled.contains(.rules) {
+            let rules = try Self.rules(from: files)
+            if !rules.isEmpty { stages.append(RegexRuleStage(rules: rules)) }
+        }
+        if enabled.contains(.spam) { stages.append(SpamStage(settings: settings.spam, log: shared.recent, clock: shared.clock)) }
+        if enabled.contains(.toxicity) { stages.append(ToxicityStage(model: shared.model, thresholds: settings.toxicity)) }
+        self.stages = stages
+    }
+
+    private static func terms(from files: [PolicyDirectory.File]) throws(PolicyFileError) -> [ListedTerm] {
+        var entries: [(entry: String, kind: ListedTerm.Kind, file: String)] = []
+        for file in files {
+            for (category, list) in (file.contents.block ?? [:]).sorted(by: { $0.key < $1.key }) {
+                entries += list.map { ($0, .flag(.block, category: category), file.path) }
+            }
+            for (category, list) in (file.contents.hold ?? [:]).sorted(by: { $0.key < $1.key }) {
+                entries += list.map { ($0, .flag(.hold, category: category), file.path) }
+            }
+            entries += (file.contents.allow ?? []).map { ($0, .exception, file.path) }
+        }
+        let unlisted = Set(files.flatMap { $0.contents.unlist ?? [] }.map(Self.key))
+        var terms: [ListedTerm] = []
+        for (entry, kind, path) in entries where !unlisted.contains(Self.key(entry)) {
+            do {
+                terms.append(try ListedTerm(entry, kind: kind))
+            } catch {
+                throw PolicyFileError(file: path, message: error.description)
+            }
+        }
+        return terms
+    }
+
+    private static func rules(from files: [PolicyDirectory.File]) throws(PolicyFileError) -> [RegexRule] {
+        var rules: [RegexRule] = []
+        for file in files {
+            for rule in file.contents.rules ?? [] {
+                do {
+                    rules.append(
+                        try RegexRule(name: rule.name, pattern: rule.pattern, reason: rule.reason, action: rule.action, target: rule.on ?? .normalised))
+                } catch {
+                    throw PolicyFileError(file: file.path, message: error.description)
+                }
+            }
+        }
+        return rules
+    }
+
+    private static func key(_ entry: String) -> String {
+        entry.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+}

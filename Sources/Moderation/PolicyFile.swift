@@ -1,0 +1,76 @@
+/// The shape of `default.json`, `lists/*.json` and `orgs/<org>.json`. Every key is optional: an org file
+/// overrides the settings it names and extends the lists and rules; `unlist` drops inherited list entries.
+struct PolicyFile: Decodable, Sendable {
+    struct Stages: Decodable, Sendable {
+        var pii: Bool?
+        var lists: Bool?
+        var rules: Bool?
+        var spam: Bool?
+        var toxicity: Bool?
+    }
+
+    struct Toxicity: Decodable, Sendable {
+        var hold: Double?
+        var block: Double?
+    }
+
+    struct Spam: Decodable, Sendable {
+        var windowSeconds: Double?
+        var repeatCount: Int?
+        var repeatMinLength: Int?
+        var maxLinks: Int?
+        var maxLinksPerWindow: Int?
+        var capsMinLetters: Int?
+        var capsRatio: Double?
+        var floodRun: Int?
+        var floodWords: Int?
+        var action: ModerationAction?
+
+        enum CodingKeys: String, CodingKey {
+            case windowSeconds = "window_seconds"
+            case repeatCount = "repeat_count"
+            case repeatMinLength = "repeat_min_length"
+            case maxLinks = "max_links"
+            case maxLinksPerWindow = "max_links_per_window"
+            case capsMinLetters = "caps_min_letters"
+            case capsRatio = "caps_ratio"
+            case floodRun = "flood_run"
+            case floodWords = "flood_words"
+            case action
+        }
+    }
+
+    struct Rule: Decodable, Sendable {
+        var name: String
+        var pattern: String
+        var reason: String
+        var action: ModerationAction
+        var on: RegexRule.Target?
+    }
+
+    /// The classifier file, relative to the configuration directory (default.json only; loaded once at start).
+    var model: String?
+    var stages: Stages?
+    var toxicity: Toxicity?
+    var spam: Spam?
+    /// Personal data kinds to mask: `email`, `phone`, `card`, `il_id`.
+    var pii: [String: Bool]?
+    /// Categories that cap the verdict at hold (default `self_harm`).
+    var neverBlock: [String]?
+    var rules: [Rule]?
+    /// Category → entries that block.
+    var block: [String: [String]]?
+    /// Category → entries that hold for review.
+    var hold: [String: [String]]?
+    /// Allow-exceptions ("kill the process").
+    var allow: [String]?
+    /// Inherited list entries an org does not want.
+    var unlist: [String]?
+
+    // Explicit keys: JSONDecoder's snake-case strategy would also rewrite category names used as dictionary keys.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case model, stages, toxicity, spam, pii
+        case neverBlock = "never_block"
+        case rules, block, hold, allow, unlist
+    }
+}

@@ -1,0 +1,61 @@
+/// An org's effective settings: built-in defaults, then default.json, then the org's file.
+struct PolicySettings: Sendable, Equatable {
+    enum StageName: String, Sendable, CaseIterable {
+        case pii, lists, rules, spam, toxicity
+    }
+
+    var enabledStages = Set(StageName.allCases)
+    var toxicity = ToxicityThresholds()
+    var spam = SpamSettings()
+    var personalData = Set(PersonalDataKind.allCases)
+    var neverBlock: Set<String> = ["self_harm"]
+
+    /// The settings `file` names, over these; throws on values out of range.
+    func overlaid(with file: PolicyFile) throws(PolicyFileError.Problem) -> PolicySettings {
+        var result = self
+        if let stages = file.stages {
+            let switches: [(StageName, Bool?)] = [
+                (.pii, stages.pii), (.lists, stages.lists), (.rules, stages.rules), (.spam, stages.spam), (.toxicity, stages.toxicity),
+            ]
+            for case (let stage, let enabled?) in switches {
+                if enabled { result.enabledStages.insert(stage) } else { result.enabledStages.remove(stage) }
+            }
+        }
+        if let toxicity = file.toxicity {
+            result.toxicity.hold = toxicity.hold ?? result.toxicity.hold
+            result.toxicity.block = toxicity.block ?? result.toxicity.block
+            guard (0...1).contains(result.toxicity.hold), (0...1).contains(result.toxicity.block),
+                result.toxicity.hold <= result.toxicity.block
+            else { throw .invalid("toxicity thresholds must lie in 0…1 with hold ≤ block") }
+        }
+        if let spam = file.spam { result.spam = try result.spam.overlaid(with: spam) }
+        if let kinds = file.pii {
+            for (name, enabled) in kinds {
+                guard let kind = PersonalDataKind(rawValue: name) else { throw .invalid("unknown pii kind \"\(name)\"") }
+                if enabled { result.personalData.insert(kind) } else { result.personalData.remove(kind) }
+            }
+        }
+        if let neverBlock = file.neverBlock { result.neverBlock = Set(neverBlock) }
+        return result
+    }
+}
+
+extension SpamSettings {
+    fileprivate func overlaid(with file: PolicyFile.Spam) throws(PolicyFileError.Problem) -> SpamSettings {
+        var result = self
+        result.windowSeconds = file.windowSeconds ?? windowSeconds
+        result.repeatCount = file.repeatCount ?? repeatCount
+        result.repeatMinLength = file.repeatMinLength ?? repeatMinLength
+        result.maxLinks = file.maxLinks ?? maxLinks
+        result.maxLinksPerWindow = file.maxLinksPerWindow ?? maxLinksPerWindow
+        result.capsMinLetters = file.capsMinLetters ?? capsMinLetters
+        result.capsRatio = file.capsRatio ?? capsRatio
+        result.floodRun = file.floodRun ?? floodRun
+        result.floodWords = file.floodWords ?? floodWords
+        result.action = file.action ?? action
+        guard result.windowSeconds > 0, result.repeatCount >= 2, result.maxLinks >= 0, result.maxLinksPerWindow >= 0,
+            result.capsMinLetters > 0, (0...1).contains(result.capsRatio), result.floodRun >= 2, result.floodWords >= 2
+        else { throw .invalid("spam settings out of range") }
+        return result
+    }
+}

@@ -1,0 +1,93 @@
+/// Repeats, link floods, shouting and character floods. Escalation is expressed as the action hold
+/// (configurable) with reasons `spam.repeat`, `spam.links`, `spam.caps`, `spam.flood`: the server's own
+/// send rate limit already answers `rate_limited`; this stage judges content, and a person decides.
+struct SpamStage: ModerationStage {
+    let settings: SpamSettings
+    let log: RecentMessageLog
+    let clock: @Sendable () -> UInt64
+
+    func screen(_ screening: inout Screening) {
+        let links = Self.linkCount(screening.original)
+        let key = screening.normalised.text.isEmpty ? screening.original : screening.normalised.text
+        let entry = RecentMessageLog.Entry(textHash: StableHash.of(key), links: links, time: clock())
+        let window = UInt64(settings.windowSeconds * 1e9)
+        let recent = log.record(user: StableHash.of(org: screening.context.org, user: screening.context.user), entry, window: window)
+
+        if key.utf8.count >= settings.repeatMinLength, recent.sameText + 1 >= settings.repeatCount {
+            screening.flag("spam.repeat", settings.action)
+        }
+        if links > settings.maxLinks || (links > 0 && recent.links + links > settings.maxLinksPerWindow) {
+            screening.flag("spam.links", settings.action)
+        }
+        if isShouting(screening.original) { screening.flag("spam.caps", settings.action) }
+        if isFlood(screening) { screening.flag("spam.flood", settings.action) }
+    }
+
+    /// `http://`, `https://` and `www.` starts, case-insensitively.
+    static func linkCount(_ text: String) -> Int {
+        var count = 0
+        var window: UInt64 = 0  // the last eight bytes, lower-cased
+        for byte in text.utf8 {
+            let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            window = (window << 8) | UInt64(lowered)
+            if window & 0xFF_FFFF == 0x3A_2F2F {  // "://"
+                count += 1
+            } else if window & 0xFFFF_FFFF == 0x7777_772E, !(window >> 32 & 0xFF).isWordByte {  // "www." not inside a word
+                count += 1
+            }
+        }
+        return count
+    }
+
+    private func isShouting(_ text: String) -> Bool {
+        var upper = 0
+        var letters = 0
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                if value >= 0x41 && value <= 0x5A {
+                    upper += 1
+                    letters += 1
+                } else if value >= 0x61 && value <= 0x7A {
+                    letters += 1
+                }
+            } else {
+                let traits = ScalarTraits.of(scalar)
+                if traits.contains(.uppercase) {
+                    upper += 1
+                    letters += 1
+                } else if traits.contains(.lowercase) {
+                    letters += 1
+                }
+            }
+        }
+        return letters >= settings.capsMinLetters && Double(upper) >= settings.capsRatio * Double(letters)
+    }
+
+    /// One character `floodRun` times in a row (digits excepted: "1111 1111" is a number), or one word
+    /// `floodWords` times in a row.
+    private func isFlood(_ screening: Screening) -> Bool {
+        var run = 0
+        var previous: Unicode.Scalar?
+        for scalar in screening.original.unicodeScalars {
+            let isDigit = scalar.value >= 0x30 && scalar.value <= 0x39
+            run = scalar == previous && !isDigit ? run + 1 : 1
+            previous = scalar
+            if run >= settings.floodRun { return true }
+        }
+        var wordRun = 0
+        var previousWord: String?
+        for word in screening.normalised.words {
+            wordRun = word.squeezed == previousWord ? wordRun + 1 : 1
+            previousWord = word.squeezed
+            if wordRun >= settings.floodWords { return true }
+        }
+        return false
+    }
+}
+
+extension UInt64 {
+    fileprivate var isWordByte: Bool {
+        (self >= 0x61 && self <= 0x7A) || (self >= 0x30 && self <= 0x39)
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+
+/// Turns a message into the words the matching stages compare: NFKC compatibility forms, case folded,
+/// without zero-width or combining marks, look-alikes and leetspeak folded, spaced letters joined.
+///
+/// NFKD is used rather than NFKC so that combining marks separate from their letters and can be dropped
+/// ("ídiot" → "idiot"); after the marks are gone the two agree. Pure ASCII text (most messages) skips it
+/// and is scanned byte by byte.
+enum TextNormaliser {
+    /// A spaced-out word needs at least this many single letters ("i d i o t"; "i e" stays two words).
+    static let minimumSpacedLetters = 3
+    /// The longest gap ("i . d") still read as spacing inside one word.
+    static let maximumSpacingGap = 3
+
+    static func normalise(_ text: String) -> NormalisedText {
+        var tokens = TokenBuilder(capacity: text.utf8.count)
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            for byte in text.utf8 { tokens.add(Unicode.Scalar(byte)) }
+        } else {
+            for scalar in text.decomposedStringWithCompatibilityMapping.unicodeScalars { addFolded(scalar, to: &tokens) }
+        }
+        tokens.finish()
+        return NormalisedText(words: words(tokens))
+    }
+
+    /// Drops marks and format characters; lower-cases (with ß → ss); folds look-alikes and Hebrew final letters.
+    private static func addFolded(_ scalar: Unicode.Scalar, to tokens: inout TokenBuilder) {
+        if scalar.isASCII {
+            tokens.add(scalar)
+            return
+        }
+        let traits = ScalarTraits.of(scalar)
+        // Combining marks, zero-width and bidi controls vanish without splitting a word.
+        if traits.contains(.markOrFormat) { return }
+        if scalar == "ß" || scalar == "ẞ" {
+            tokens.add("s")
+            tokens.add("s")
+            return
+        }
+        guard traits.contains(.changesWhenLowercased) else {
+            tokens.add(CharacterFolding.lookAlike(scalar) ?? CharacterFolding.hebrewFinalForm(scalar) ?? scalar)
+            return
+        }
+        for lowered in scalar.properties.lowercaseMapping.unicodeScalars {
+            tokens.add(CharacterFolding.lookAlike(lowered) ?? lowered)
+        }
+    }
+
+    /// Joins spaced single letters and applies leetspeak inside words that have a letter ("1d10t" → "idiot");
+    /// numbers stay numbers ("455").
+    private static func words(_ tokens: TokenBuilder) -> [NormalisedText.Word] {
+        var words: [NormalisedText.Word] = []
+        words.reserveCapacity(tokens.tokens.count)
+        var index = 0
+        let list = tokens.tokens
+        while index < list.count {
+            var end = index
+            if list[index].scalars == 1 {
+                while end + 1 < list.count, list[end + 1].scalars == 1, list[end + 1].spacedFromPrevious { end += 1 }
+            }
+            let collapsed = end - index + 1 >= minimumSpacedLetters
+            if !collapsed { end = index }
+            if let word = word(tokens.bytes[list[index].bytes.lowerBound..<list[end].bytes.upperBound], collapsed: collapsed) {
+                words.append(word)
+            }
+            index = end + 1
+        }
+        return words
+    }
+
+    private static func word(_ bytes: ArraySlice<UInt8>, collapsed: Bool) -> NormalisedText.Word? {
+        var hasLetter = false
+        var hasLeet = false
+        var ascii = true
+        for byte in bytes {
+            if byte >= 0x80 { ascii = false }
+            if CharacterFolding.leet(Unicode.Scalar(byte)) != nil && byte < 0x80 { hasLeet = true } else { hasLetter = true }
+        }
+        var folded = Array(bytes)
+        if hasLeet {
+            if hasLetter {
+                for index in folded.indices where folded[index] < 0x80 {
+                    if let letter = CharacterFolding.leet(Unicode.Scalar(folded[index])) { folded[index] = UInt8(letter.value) }
+                }
+            } else {
+                folded.removeAll { CharacterFolding.isLeetSymbol(Unicode.Scalar($0)) }
+            }
+        }
+        guard !folded.isEmpty else { return nil }
+        let text = String(decoding: folded, as: UTF8.self)
+        let squeezed: String
+        if ascii {
+            var previous: UInt8 = 0
+            var squeezedBytes: [UInt8] = []
+            var repeats = false
+            for byte in folded {
+                if byte == previous { repeats = true } else { squeezedBytes.append(byte) }
+                previous = byte
+            }
+            squeezed = repeats ? String(decoding: squeezedBytes, as: UTF8.self) : text
+        } else {
+            squeezed = Elongation.squeezed(text)
+        }
+        return NormalisedText.Word(text: text, squeezed: squeezed, isCollapsed: collapsed)
+    }
+}
+
+/// Splits folded scalars into runs of letters, digits and leet symbols, as UTF-8 in one shared buffer,
+/// remembering whether the gap before each was mere spacing (for "i d i o t").
+struct TokenBuilder {
+    struct Token {
+        var bytes: Range<Int>
+        var scalars: Int
+        var spacedFromPrevious: Bool
+    }
+
+    private(set) var bytes: [UInt8] = []
+    private(set) var tokens: [Token] = []
+    private var start = 0
+    private var scalars = 0
+    private var gapLength = 0
+    private var gapIsSpacing = false
+
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+        tokens.reserveCapacity(capacity / 4 + 1)
+    }
+
+    mutating func add(_ scalar: Unicode.Scalar) {
+        if scalar.isASCII {
+            var byte = UInt8(scalar.value)
+            if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
+            if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || CharacterFolding.isLeetSymbol(Unicode.Scalar(byte)) {
+                bytes.append(byte)
+                scalars += 1
+            } else {
+                separator(isSpacing: byte == 0x20 || byte == 0x2E || byte == 0x2D || byte == 0x5F || byte == 0x09)
+            }
+            return
+        }
+        if ScalarTraits.of(scalar).isDisjoint(with: [.letter, .decimalDigit]) {
+            separator(isSpacing: false)
+        } else {
+            UTF8.encode(scalar) { bytes.append($0) }
+            scalars += 1
+        }
+    }
+
+    private mutating func separator(isSpacing: Bool) {
+        if scalars > 0 { finish() }
+        gapLength += 1
+        if !isSpacing { gapIsSpacing = false }
+    }
+
+    mutating func finish() {
+        // A trailing "!" is punctuation, not an i.
+        while scalars > 0, let last = bytes.last, last == UInt8(ascii: "!") || last == UInt8(ascii: "|") {
+            bytes.removeLast()
+            scalars -= 1
+            gapIsSpacing = false
+        }
+        if scalars > 0 {
+            let spaced = !tokens.isEmpty && gapIsSpacing && gapLength <= TextNormaliser.maximumSpacingGap
+            tokens.append(Token(bytes: start..<bytes.count, scalars: scalars, spacedFromPrevious: spaced))
+            gapLength = 0
+            gapIsSpacing = true
+        }
+        start = bytes.count
+        scalars = 0
+    }
+}

@@ -1,0 +1,30 @@
+/// The trained classifier, on the original text and on the normalised text (so "1d10t" scores as "idiot"),
+/// taking the higher score; org thresholds turn it into hold or block with reason `toxicity`.
+struct ToxicityStage: ModerationStage {
+    let model: ToxicityModel
+    let thresholds: ToxicityThresholds
+
+    func screen(_ screening: inout Screening) {
+        // Words inside allow-exceptions ("kill the process") do not count towards the score.
+        var ignored: [Int32] = []
+        for position in screening.exceptedWords {
+            if let index = model.index(of: screening.normalised.words[position].text) { ignored.append(index) }
+        }
+        let asWritten = model.probability(screening.original, resolvingElongation: false, ignoring: ignored)
+        let normalised = model.probability(screening.normalised.text, resolvingElongation: true, ignoring: ignored)
+        let score = max(asWritten, normalised)
+        screening.scores["toxicity"] = score
+        if thresholds.block < 1, score >= thresholds.block {
+            screening.flag("toxicity", .block)
+        } else if score >= thresholds.hold {
+            screening.flag("toxicity", .hold)
+        }
+    }
+}
+
+/// Classifier probability → action, per org. A block threshold of 1 means the classifier alone never blocks:
+/// its scores saturate at 1.0 on mild profanity, so by default it holds for a person and curated lists block.
+struct ToxicityThresholds: Sendable, Equatable {
+    var hold = 0.80
+    var block = 1.0
+}

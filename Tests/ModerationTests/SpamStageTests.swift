@@ -1,0 +1,68 @@
+import XCTest
+@testable import Moderation
+
+final class SpamStageTests: XCTestCase {
+    private let clock = ManualClock()
+    private let log = RecentMessageLog()
+
+    private func screen(_ text: String, user: String = "u1", settings: SpamSettings = SpamSettings()) -> Verdict {
+        var screening = Screening(text, context: ModerationContext(org: "acme", room: "r", user: user))
+        SpamStage(settings: settings, log: log, clock: clock.read).screen(&screening)
+        return screening.verdict(neverBlock: [])
+    }
+
+    func testTheThirdRepeatWithinTheWindowIsHeld() {
+        XCTAssertEqual(screen("join my channel now").action, .allow)
+        XCTAssertEqual(screen("Join my channel NOW!").action, .allow)  // same normalised text
+        let third = screen("join my channel now")
+        XCTAssertEqual(third.action, .hold)
+        XCTAssertEqual(third.reasons, ["spam.repeat"])
+        XCTAssertEqual(screen("join my channel now", user: "u2").action, .allow)  // per user
+    }
+
+    func testRepeatsOutsideTheWindowDoNotCount() {
+        _ = screen("join my channel now")
+        _ = screen("join my channel now")
+        clock.advance(seconds: 61)
+        XCTAssertEqual(screen("join my channel now").action, .allow)
+    }
+
+    func testShortMessagesMayRepeat() {
+        for _ in 0..<5 { XCTAssertEqual(screen("ok").action, .allow) }
+    }
+
+    func testLinkFloods() {
+        XCTAssertEqual(screen("see https://a.io and www.b.io").action, .allow)
+        XCTAssertEqual(screen("http://a.io http://b.io https://c.io www.d.io").reasons, ["spam.links"])
+        XCTAssertEqual(SpamStage.linkCount("HTTPS://A.IO and awww.no"), 1)
+        // Many links over several messages from one user.
+        for index in 0..<2 { _ = screen("links https://\(index).io https://x\(index).io https://y\(index).io", user: "linker") }
+        XCTAssertEqual(screen("more https://z.io https://w.io https://v.io", user: "linker").reasons, ["spam.links"])
+    }
+
+    func testShouting() {
+        XCTAssertEqual(screen("WHY IS NOBODY ANSWERING MY QUESTION").reasons, ["spam.caps"])
+        XCTAssertEqual(screen("FYI the API is down").action, .allow)
+        XCTAssertEqual(screen("THANK YOU").action, .allow)  // short
+    }
+
+    func testCharacterAndWordFloods() {
+        XCTAssertEqual(screen("!!!!!!!!!!!!").reasons, ["spam.flood"])
+        XCTAssertEqual(screen("aaaaaaaaaaaaaa").reasons, ["spam.flood"])
+        XCTAssertEqual(screen("help help help help help help").reasons, ["spam.flood"])
+        XCTAssertEqual(screen("Wow!!!").action, .allow)
+        XCTAssertEqual(screen("card 1111 1111 1111 1111").action, .allow)  // digits are numbers, not floods
+    }
+
+    func testHistoryMemoryIsBounded() {
+        let small = RecentMessageLog(shardCount: 2, maxUsers: 8)
+        for user in 0..<100 { _ = small.record(user: UInt64(user), .init(textHash: 1, links: 0, time: 0), window: 1) }
+        XCTAssertLessThanOrEqual(small.userCount, 8)
+    }
+
+    func testConfiguredAction() {
+        var settings = SpamSettings()
+        settings.action = .block
+        XCTAssertEqual(screen("!!!!!!!!!!!!", settings: settings).action, .block)
+    }
+}

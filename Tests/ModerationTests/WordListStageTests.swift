@@ -1,0 +1,67 @@
+import XCTest
+@testable import Moderation
+
+final class WordListStageTests: XCTestCase {
+    private func stage(block: [String] = [], hold: [String] = [], allow: [String] = []) throws -> WordListStage {
+        var terms: [ListedTerm] = []
+        terms += try block.map { try ListedTerm($0, kind: .flag(.block, category: "insult")) }
+        terms += try hold.map { try ListedTerm($0, kind: .flag(.hold, category: "profanity")) }
+        terms += try allow.map { try ListedTerm($0, kind: .exception) }
+        return WordListStage(matcher: TermMatcher(terms: terms))
+    }
+
+    private func screen(_ text: String, _ stage: WordListStage) -> Verdict {
+        var screening = Screening(text, context: Fixtures.context)
+        stage.screen(&screening)
+        return screening.verdict(neverBlock: [])
+    }
+
+    func testBlockListMatchesWholeWordsOnly() throws {
+        let lists = try stage(block: ["idiot", "ass", "kill"])
+        XCTAssertEqual(screen("you idiot", lists).action, .block)
+        XCTAssertEqual(screen("you idiot", lists).reasons, ["insult"])
+        for benign in ["class", "assess", "skill", "Scunthorpe", "idiotically"] {
+            XCTAssertEqual(screen(benign, lists).action, .allow, benign)
+        }
+    }
+
+    func testHoldListAndWildcard() throws {
+        let lists = try stage(hold: ["fuck*"])
+        XCTAssertEqual(screen("this is fucking hard", lists).action, .hold)
+        XCTAssertEqual(screen("FUUUCK", lists).action, .hold)
+        XCTAssertEqual(screen("fun times", lists).action, .allow)
+        XCTAssertThrowsError(try ListedTerm("as*", kind: .exception))
+    }
+
+    func testPhrasesAndObfuscations() throws {
+        let lists = try stage(block: ["kill yourself", "idiot"])
+        XCTAssertEqual(screen("go kill yourself", lists).action, .block)
+        XCTAssertEqual(screen("go kiiiill yourself", lists).action, .block)
+        XCTAssertEqual(screen("kill the lights yourself", lists).action, .allow)
+        for text in ["1d10t", "ıd!ot", "іdіоt", "i d i o t", "i.d.i.o.t", "iiiidiot", "you f u c k i n g i d i o t"] {
+            XCTAssertEqual(screen(text, lists).action, .block, text)
+        }
+    }
+
+    func testAllowExceptionCancelsWhatItCovers() throws {
+        let lists = try stage(block: ["kill", "go to hell"], allow: ["kill the process", "hell"])
+        XCTAssertEqual(screen("kill the process and restart", lists).action, .allow)
+        XCTAssertEqual(screen("I will kill the process then kill you", lists).action, .block)
+        XCTAssertEqual(screen("go to hell", lists).action, .block)  // longer than the exception it contains
+    }
+
+    func testExceptedWordsAreReported() throws {
+        var screening = Screening("please kill the process", context: Fixtures.context)
+        try stage(allow: ["kill the process"]).screen(&screening)
+        XCTAssertEqual(screening.exceptedWords, [1, 2, 3])
+    }
+
+    func testHebrewPrefixesAndFinalLetters() throws {
+        let lists = try stage(block: ["מטומטם*", "סתום את הפה"], allow: ["מזונה"])
+        XCTAssertEqual(screen("אתה מטומטם", lists).action, .block)
+        XCTAssertEqual(screen("והמטומטם הזה", lists).action, .block)
+        XCTAssertEqual(screen("מטומטמים כולכם", lists).action, .block)
+        XCTAssertEqual(screen("סתום את הפה", lists).action, .block)
+        XCTAssertEqual(screen("האף שלי סתום", lists).action, .allow)
+    }
+}
