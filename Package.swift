@@ -88,7 +88,8 @@ let package = Package(
         .executableTarget(
             name: "RealtimeServer",
             dependencies: [
-                "Gateway", "Configuration", "Auth",
+                "Gateway", "Configuration", "Auth", "Moderation", "Storage",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

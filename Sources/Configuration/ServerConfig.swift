@@ -67,6 +67,8 @@ public struct ServerConfig: Sendable, Equatable {
     // MARK: moderation
     public var reviewTimeoutMS = 60000
     public var holdDefault = HoldDefault.reject
+    /// Moderation rules, lists and model (`default.json`, `orgs/<org>.json`); "" turns screening off.
+    public var moderationDir = "config/moderation"
 
     // MARK: rate limits (token buckets; rates per second)
     public var sendRate = 5.0

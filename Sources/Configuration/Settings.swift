@@ -46,6 +46,7 @@ enum Settings {
 
         make("review_timeout_ms", \.reviewTimeoutMS) { try $0.int() },
         make("hold_default", \.holdDefault) { try $0.oneOf(ServerConfig.HoldDefault.self) },
+        make("moderation_dir", \.moderationDir) { try $0.string() },
 
         make("send_rate", \.sendRate) { try $0.double() },
         make("send_burst", \.sendBurst) { try $0.int() },

@@ -23,6 +23,8 @@ public final class RealtimeNode: Sendable {
     private let typing: TypingTracker
     private let gamification: GamificationEngine
     private let review: ReviewDesk
+    /// The screening pipeline when moderation is configured (reloadable).
+    private let pipeline: ModerationPipeline?
     private let transport: TransportServer
     private let http: HTTPEndpoints
     private let background = BackgroundTasks()
@@ -49,6 +51,15 @@ public final class RealtimeNode: Sendable {
             settings: RoomSettings(recoveryMax: config.recoveryMax, idempotencyWindowMS: Int64(config.idempotencyWindowMS)),
             clock: clock, logger: logger)
         http = HTTPEndpoints(registry: MetricsBootstrap.registry)
+        let moderator: any MessageModerator
+        if config.moderationDir.isEmpty {
+            moderator = PassThroughModerator()
+            pipeline = nil
+        } else {
+            let loaded = try ModerationPipeline(directory: config.moderationDir, logger: logger)
+            moderator = loaded
+            pipeline = loaded
+        }
         let mutes = MuteList()
         review = ReviewDesk(
             store: store, rooms: rooms, notifier: sessions, mutes: mutes,
@@ -57,7 +68,7 @@ public final class RealtimeNode: Sendable {
 
         let services = SessionServices(
             settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store, rooms: rooms,
-            presence: presence, typing: typing, moderator: PassThroughModerator(), gamification: gamification, review: review, mutes: mutes, sessions: sessions,
+            presence: presence, typing: typing, moderator: moderator, gamification: gamification, review: review, mutes: mutes, sessions: sessions,
             sendLimiter: KeyedRateLimiter(rate: config.sendRate, burst: Double(config.sendBurst), clock: clock),
             clock: clock, logger: logger, metrics: GatewayMetrics())
         transport = TransportServer(
@@ -82,6 +93,16 @@ public final class RealtimeNode: Sendable {
         http.setReady(await store.isHealthy())
         startUpkeep()
         logger.info("listening on \(config.host):\(transport.port)", metadata: ["tls": "\(config.tlsCert != nil)"])
+    }
+
+    /// Re-reads the moderation rules and lists (SIGHUP). On a bad file the old rules stay in force.
+    public func reloadModeration() {
+        guard let pipeline else { return }
+        do {
+            try pipeline.reload()
+        } catch {
+            logger.error("moderation reload failed; keeping the previous rules", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Graceful shutdown: refuse new connections, close sessions with 1001 after flushing their

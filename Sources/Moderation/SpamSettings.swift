@@ -3,7 +3,7 @@ struct SpamSettings: Sendable, Equatable {
     /// How far back the same user's messages count, in seconds.
     var windowSeconds: Double = 60
     /// The n-th identical message within the window is held (`spam.repeat`).
-    var repeatCount = 3
+    var repeatCount = 5
     /// Shorter messages ("ok", "thanks") may repeat freely.
     var repeatMinLength = 8
     /// More links than this in one message is a link flood (`spam.links`).

@@ -64,14 +64,15 @@ struct SpamStage: ModerationStage {
         return letters >= settings.capsMinLetters && Double(upper) >= settings.capsRatio * Double(letters)
     }
 
-    /// One character `floodRun` times in a row (digits excepted: "1111 1111" is a number), or one word
-    /// `floodWords` times in a row.
+    /// One symbol or emoji `floodRun` times in a row, or one word `floodWords` times in a row. Runs of a
+    /// letter or digit don't count: "1111 1111" is a number, and "aaaa…" is noise the normaliser already
+    /// folds for matching, not something to hold a message for.
     private func isFlood(_ screening: Screening) -> Bool {
         var run = 0
         var previous: Unicode.Scalar?
         for scalar in screening.original.unicodeScalars {
-            let isDigit = scalar.value >= 0x30 && scalar.value <= 0x39
-            run = scalar == previous && !isDigit ? run + 1 : 1
+            let exempt = scalar.properties.isAlphabetic || (scalar.value >= 0x30 && scalar.value <= 0x39)
+            run = scalar == previous && !exempt ? run + 1 : 1
             previous = scalar
             if run >= settings.floodRun { return true }
         }

@@ -2,6 +2,13 @@ import Foundation
 import Logging
 
 enum LogSetup {
+    /// For one-shot commands whose stdout is their output: only warnings and errors, on stderr.
+    static func quiet(_ label: String) -> Logger {
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        return logger
+    }
+
     /// Installs the process-wide log handler: swift-log's plain stream handler, or JSON lines.
     static func bootstrap(level: String, format: String) {
         let level = Logger.Level(rawValue: level.lowercased()) ?? .info

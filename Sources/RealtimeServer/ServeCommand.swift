@@ -4,6 +4,7 @@ import Foundation
 import Gateway
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the server (the default).")
@@ -21,6 +22,11 @@ struct ServeCommand: AsyncParsableCommand {
         let node = try RealtimeNode(config: config, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [node], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // SIGHUP re-reads the moderation rules without a restart.
+        let reloads = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) { node.reloadModeration() }
+        }
+        defer { reloads.cancel() }
         try await group.run()
     }
 }

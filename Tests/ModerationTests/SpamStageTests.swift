@@ -11,18 +11,19 @@ final class SpamStageTests: XCTestCase {
         return screening.verdict(neverBlock: [])
     }
 
-    func testTheThirdRepeatWithinTheWindowIsHeld() {
+    func testTheFifthRepeatWithinTheWindowIsHeld() {
         XCTAssertEqual(screen("join my channel now").action, .allow)
         XCTAssertEqual(screen("Join my channel NOW!").action, .allow)  // same normalised text
-        let third = screen("join my channel now")
-        XCTAssertEqual(third.action, .hold)
-        XCTAssertEqual(third.reasons, ["spam.repeat"])
+        XCTAssertEqual(screen("join my channel now").action, .allow)
+        XCTAssertEqual(screen("join my channel now").action, .allow)
+        let fifth = screen("join my channel now")
+        XCTAssertEqual(fifth.action, .hold)
+        XCTAssertEqual(fifth.reasons, ["spam.repeat"])
         XCTAssertEqual(screen("join my channel now", user: "u2").action, .allow)  // per user
     }
 
     func testRepeatsOutsideTheWindowDoNotCount() {
-        _ = screen("join my channel now")
-        _ = screen("join my channel now")
+        for _ in 0..<4 { _ = screen("join my channel now") }
         clock.advance(seconds: 61)
         XCTAssertEqual(screen("join my channel now").action, .allow)
     }
@@ -48,7 +49,7 @@ final class SpamStageTests: XCTestCase {
 
     func testCharacterAndWordFloods() {
         XCTAssertEqual(screen("!!!!!!!!!!!!").reasons, ["spam.flood"])
-        XCTAssertEqual(screen("aaaaaaaaaaaaaa").reasons, ["spam.flood"])
+        XCTAssertEqual(screen("aaaaaaaaaaaaaa").action, .allow, "a letter run is noise, not a flood")
         XCTAssertEqual(screen("help help help help help help").reasons, ["spam.flood"])
         XCTAssertEqual(screen("Wow!!!").action, .allow)
         XCTAssertEqual(screen("card 1111 1111 1111 1111").action, .allow)  // digits are numbers, not floods
