@@ -35,6 +35,9 @@ final class TestServer: Sendable {
         config.dataDir = directory.path
         config.dbPath = directory.appendingPathComponent("chat.sqlite").path
         config.logLevel = "error"
+        // The shipped moderation rules, wherever the tests run from.
+        config.moderationDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("config/moderation").path
         config.shutdownGraceMS = 2000
         config.sendRate = 10_000
         config.sendBurst = 10_000
