@@ -19,7 +19,8 @@ extension ServerConfig {
         EnvironmentSource.unknownNames(environment)
     }
 
-    /// Loads the file (`path`, or `config/realtime-server.yaml` if present when nil), then applies
+    /// Loads the file (`path`, or `config/realtime-server.yaml` if present when nil, looked up in the
+    /// working directory and then beside the executable), then applies
     /// `RTS_*` overrides from `environment`, then validates. An explicit `path` must exist.
     public static func load(
         path: String?, environment: [String: String] = ProcessInfo.processInfo.environment
@@ -31,7 +32,7 @@ extension ServerConfig {
             }
             file = path
         } else {
-            file = FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil
+            file = InstallLocation.find(defaultPath)
         }
 
         var fields: [Field] = []
@@ -48,6 +49,10 @@ extension ServerConfig {
         // Unset (or reset with null) node_id: the per-process default, not the static "node-1".
         if fields.last(where: { $0.key == "node_id" })?.value ?? .null == .null {
             config.nodeID = defaultNodeID()
+        }
+        // A relative rules directory missing from the working directory: the shipped one beside the executable.
+        if !config.moderationDir.isEmpty, !config.moderationDir.hasPrefix("/"), let shipped = InstallLocation.find(config.moderationDir) {
+            config.moderationDir = shipped
         }
         try config.validate(origins: origins)
         return config
