@@ -39,9 +39,9 @@ let package = Package(
         // Protocol v1 JSON messages (client requests and server events).
         .target(name: "Wire", dependencies: ["Outbound"]),
         // One configuration value: file, then RTS_* environment overrides.
-        .target(name: "Configuration", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Configuration", dependencies: ["Wire", .product(name: "Yams", package: "Yams")]),
         // JWT verification and dev-token minting.
-        .target(name: "Auth", dependencies: [.product(name: "JWTKit", package: "jwt-kit")]),
+        .target(name: "Auth", dependencies: ["Wire", .product(name: "JWTKit", package: "jwt-kit")]),
         // Persistence behind a protocol; SQLite (GRDB) by default.
         .target(
             name: "Storage",

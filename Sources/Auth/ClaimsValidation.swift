@@ -1,21 +1,11 @@
 import Foundation
+import Wire
 
 /// Turns a verified payload into `Claims`, enforcing the protocol's claim rules.
 enum ClaimsValidation {
     /// Ids (`sub`, `org`): `[A-Za-z0-9._:@-]{1,128}`.
     static func isValidID(_ id: String) -> Bool {
-        let utf8 = id.utf8
-        guard (1...128).contains(utf8.count) else { return false }
-        return utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "-"):
-                true
-            default:
-                false
-            }
-        }
+        Identifier.isValid(id)
     }
 
     static func isKnownTimeZone(_ identifier: String) -> Bool {

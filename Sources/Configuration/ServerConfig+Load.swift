@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 extension ServerConfig {
     public static let defaultPath = "config/realtime-server.yaml"
@@ -60,7 +61,7 @@ extension ServerConfig {
 
     /// `<hostname>-<pid>`: unique per process in a cluster without any setup.
     static func defaultNodeID() -> String {
-        let host = String(decoding: ProcessInfo.processInfo.hostName.utf8.map { isIDByte($0) ? $0 : UInt8(ascii: "-") }, as: UTF8.self)
+        let host = String(decoding: ProcessInfo.processInfo.hostName.utf8.map { Identifier.isAllowed($0) ? $0 : UInt8(ascii: "-") }, as: UTF8.self)
         let pid = ProcessInfo.processInfo.processIdentifier
         guard !host.isEmpty else { return ServerConfig.defaults.nodeID }
         return String("\(host.prefix(100))-\(pid)")

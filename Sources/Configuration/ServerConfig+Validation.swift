@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 extension ServerConfig {
     /// Largest accepted integer setting: keeps ms → ns and byte arithmetic far from overflow.
@@ -77,18 +78,7 @@ extension ServerConfig {
     }
 
     static func isValidNodeID(_ id: String) -> Bool {
-        (1...128).contains(id.utf8.count) && id.utf8.allSatisfy(isIDByte)
-    }
-
-    static func isIDByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "-"):
-            true
-        default:
-            false
-        }
+        Identifier.isValid(id)
     }
 }
 

@@ -11,7 +11,8 @@ public enum Identifier {
         return count > 0
     }
 
-    private static func isAllowed(_ byte: UInt8) -> Bool {
+    /// One byte of an id: ASCII letters, digits and `._:@-`.
+    public static func isAllowed(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
