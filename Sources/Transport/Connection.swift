@@ -1,0 +1,141 @@
+import Outbound
+import Synchronization
+
+/// Which handler a WebSocket connection was accepted for.
+enum Endpoint: Sendable {
+    /// `/ws`: messages go to the delegate.
+    case app
+    /// `/echo` (conformance only): messages are echoed by the transport itself.
+    case echo
+}
+
+/// One open WebSocket connection.
+///
+/// `send`, `close`, `setDeadline` and `context` are safe from any thread: they only touch
+/// lock-protected state and wake the lws service thread, which does the actual I/O.
+public final class Connection: FrameSink, @unchecked Sendable {
+    public let connectionID: UInt64
+    /// Peer IP as text (IPv4 dotted or IPv6).
+    public let remoteAddress: String
+
+    let endpoint: Endpoint
+    let maxMessageBytes: Int
+    private let maxOutboundBytes: Int
+    private let core: ServiceCore
+    private let outbound = Mutex(OutboundState())
+    private let slot = Mutex<(any AnyObject & Sendable)?>(nil)
+
+    // Service-thread-only state (never touched elsewhere, so no lock).
+    var wsi: OpaquePointer?
+    var inbound = InboundAssembler()
+    /// The close to perform when the armed lws timer fires.
+    var armedDeadline: CloseRequest?
+    var closeTimeoutArmed = false
+
+    init(
+        id: UInt64, remoteAddress: String, endpoint: Endpoint, maxMessageBytes: Int, maxOutboundBytes: Int,
+        core: ServiceCore, wsi: OpaquePointer
+    ) {
+        connectionID = id
+        self.remoteAddress = remoteAddress
+        self.endpoint = endpoint
+        self.maxMessageBytes = maxMessageBytes
+        self.maxOutboundBytes = maxOutboundBytes
+        self.core = core
+        self.wsi = wsi
+    }
+
+    /// Application slot for the delegate (e.g. its session object).
+    public var context: (any AnyObject & Sendable)? {
+        get { slot.withLock { $0 } }
+        set { slot.withLock { $0 = newValue } }
+    }
+
+    /// Unsent bytes queued in the transport (not counting what lws or the kernel already took).
+    public var queuedBytes: Int {
+        outbound.withLock { $0.queuedBytes }
+    }
+
+    @discardableResult
+    public func send(_ frame: SharedFrame) -> Bool {
+        let limit = maxOutboundBytes
+        let (accepted, wake) = outbound.withLock { state -> (Bool, Bool) in
+            guard state.acceptsWork else { return (false, false) }
+            if state.queuedBytes + frame.count > limit {
+                // A client that cannot keep up loses its queue; it can reconnect and catch up.
+                state.dropQueue()
+                state.close = CloseRequest(code: 4009, reason: "slow consumer", flush: false)
+                _ = state.schedule()
+                return (false, true)  // always wake: see `close`
+            }
+            state.frames.append(frame)
+            state.queuedBytes += frame.count
+            return (true, state.schedule())
+        }
+        if wake { core.schedule(self) }
+        return accepted
+    }
+
+    public func close(code: UInt16, reason: String, flush: Bool) {
+        let wake = outbound.withLock { state -> Bool in
+            guard state.acceptsWork else { return false }
+            if !flush { state.dropQueue() }
+            state.close = CloseRequest(code: code, reason: reason, flush: flush)
+            // Always wake (once per connection, as close is accepted once): the service thread
+            // arms the close timeout even when a WRITEABLE is already pending, which for a peer
+            // that stopped reading may never come.
+            _ = state.schedule()
+            return true
+        }
+        if wake { core.schedule(self) }
+    }
+
+    /// Arms (or with nil disarms) one deadline; when it passes the delegate's `connectionDeadlinePassed`
+    /// is called and the connection is closed with `closeCode`/`reason`. Replaces any earlier deadline.
+    public func setDeadline(afterMS: Int?, closeCode: UInt16, reason: String) {
+        let change: DeadlineChange
+        if let afterMS {
+            let at = ContinuousClock.now.advanced(by: .milliseconds(max(0, afterMS)))
+            change = .arm(at: at, close: CloseRequest(code: closeCode, reason: reason, flush: true))
+        } else {
+            change = .disarm
+        }
+        let wake = outbound.withLock { state -> Bool in
+            guard state.acceptsWork else { return false }
+            state.deadline = change
+            return state.schedule()
+        }
+        if wake { core.schedule(self) }
+    }
+
+    // MARK: Service thread
+
+    /// Takes the pending deadline change, and tells the pending close if any.
+    func takeServiceRequest() -> (deadline: DeadlineChange?, close: CloseRequest?) {
+        outbound.withLock { state in
+            let deadline = state.deadline
+            state.deadline = nil
+            return (deadline, state.close)
+        }
+    }
+
+    func nextWrite() -> WriteStep {
+        outbound.withLock { $0.nextWrite() }
+    }
+
+    /// Refuses further work because the transport itself is closing the connection now.
+    func markClosing(_ request: CloseRequest) {
+        outbound.withLock { state in
+            if state.close == nil { state.close = request }
+            state.dropQueue()
+        }
+    }
+
+    func markClosed() {
+        outbound.withLock { state in
+            state.closed = true
+            state.dropQueue()
+            state.deadline = nil
+        }
+    }
+}

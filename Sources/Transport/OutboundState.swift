@@ -1,0 +1,96 @@
+import Outbound
+
+/// How a connection should be closed once the service thread gets to it.
+struct CloseRequest: Sendable, Equatable {
+    var code: UInt16
+    var reason: String
+    /// Write the frames queued before the request first.
+    var flush: Bool
+}
+
+/// A deadline change requested from any thread, applied by the service thread.
+enum DeadlineChange: Sendable {
+    /// `at` is a `ContinuousClock` instant; the service thread converts it to an lws timer.
+    case arm(at: ContinuousClock.Instant, close: CloseRequest)
+    case disarm
+}
+
+/// What the service thread does on one WRITEABLE callback.
+enum WriteStep {
+    case frame(SharedFrame, more: Bool)
+    case close(CloseRequest)
+    case idle
+}
+
+/// FIFO of shared frames. Popped slots are cleared at once so a written frame is not kept
+/// alive by the queue; storage is released when the queue empties unless it is tiny,
+/// so idle connections hold (almost) nothing while a busy one does not reallocate per frame.
+struct FrameQueue {
+    private var items: [SharedFrame?] = []
+    private var head = 0
+
+    var isEmpty: Bool { head == items.count }
+
+    mutating func append(_ frame: SharedFrame) {
+        items.append(frame)
+    }
+
+    mutating func popFirst() -> SharedFrame? {
+        guard head < items.count else { return nil }
+        let frame = items[head]
+        items[head] = nil
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: items.capacity <= 16)
+            head = 0
+        } else if head >= 64, head * 2 >= items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return frame
+    }
+
+    mutating func removeAll() {
+        items = []
+        head = 0
+    }
+}
+
+/// Everything about a connection that other threads touch; always used under the connection's lock.
+struct OutboundState {
+    var frames = FrameQueue()
+    var queuedBytes = 0
+    /// Set once; afterwards `send` refuses frames.
+    var close: CloseRequest?
+    /// The lws connection is gone.
+    var closed = false
+    /// On the service thread's to-do list or waiting for a WRITEABLE callback: no further wake-up needed.
+    var scheduled = false
+    var deadline: DeadlineChange?
+
+    var acceptsWork: Bool { !closed && close == nil }
+
+    /// Marks the connection as needing the service thread; true when the caller must wake it.
+    mutating func schedule() -> Bool {
+        if scheduled { return false }
+        scheduled = true
+        return true
+    }
+
+    mutating func dropQueue() {
+        frames.removeAll()
+        queuedBytes = 0
+    }
+
+    mutating func nextWrite() -> WriteStep {
+        if let frame = frames.popFirst() {
+            queuedBytes -= frame.count
+            let more = !frames.isEmpty || close != nil
+            if !more { scheduled = false }
+            return .frame(frame, more: more)
+        }
+        if let close { return .close(close) }
+        scheduled = false
+        return .idle
+    }
+}

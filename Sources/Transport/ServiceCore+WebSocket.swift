@@ -1,0 +1,113 @@
+import CLibWebSockets
+import Outbound
+
+/// WebSocket connection events on the service thread: open, receive, write, deadline, close.
+extension ServiceCore {
+    /// LWS_CALLBACK_ESTABLISHED: the handshake is done (headers are still attached here).
+    func established(_ wsi: OpaquePointer, session: UnsafeMutableRawPointer) -> Int32 {
+        let path = LWSRequest.header(wsi, WSI_TOKEN_GET_URI) ?? ""
+        guard let endpoint = policy.endpoint(forPath: path) else { return -1 }
+        let connection = Connection(
+            id: Self.connectionIDs.add(1, ordering: .relaxed).newValue,
+            remoteAddress: LWSRequest.peerAddress(wsi),
+            endpoint: endpoint,
+            maxMessageBytes: endpoint == .echo ? Self.echoMessageLimit : settings.maxFrameBytes,
+            maxOutboundBytes: endpoint == .echo ? max(settings.maxOutboundBytes, Self.echoOutboundLimit) : settings.maxOutboundBytes,
+            core: self,
+            wsi: wsi)
+        // lws' per-session data holds one retain, given back in `closed`.
+        session.storeBytes(of: Unmanaged.passRetained(connection).toOpaque(), as: UnsafeMutableRawPointer?.self)
+        registry[connection.connectionID] = connection
+        let live = liveConnections.add(1, ordering: .relaxed).newValue
+        metrics.recordConnections(live)
+        if endpoint == .app {
+            delegate.connectionOpened(connection)
+        }
+        return 0
+    }
+
+    /// LWS_CALLBACK_RECEIVE: one chunk of a message.
+    func receive(_ wsi: OpaquePointer, _ connection: Connection, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+        metrics.pendingBytesIn += bytes.count
+        let outcome = connection.inbound.append(
+            bytes,
+            isFinal: lws_is_final_fragment(wsi) != 0,
+            isBinary: lws_frame_is_binary(wsi) != 0,
+            remainingInFrame: Int(lws_remaining_packet_payload(wsi)),
+            limit: connection.maxMessageBytes)
+        switch outcome {
+        case .needMore:
+            return 0
+        case .tooLarge:
+            return closeNow(wsi, connection, CloseRequest(code: 1009, reason: "message too big", flush: false))
+        case .message(let message, let isBinary):
+            metrics.pendingFramesIn += 1
+            switch connection.endpoint {
+            case .app:
+                delegate.connection(connection, received: message, isBinary: isBinary)
+            case .echo:
+                connection.send(SharedFrame(message, isBinary: isBinary))
+            }
+            return 0
+        }
+    }
+
+    /// LWS_CALLBACK_SERVER_WRITEABLE: exactly one `lws_write`, then ask again if more is queued.
+    func writeable(_ wsi: OpaquePointer, _ connection: Connection) -> Int32 {
+        switch connection.nextWrite() {
+        case .idle:
+            return 0
+        case .close(let request):
+            return closeNow(wsi, connection, request)
+        case .frame(let frame, let more):
+            let mode = frame.isBinary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT
+            let written = lws_write(wsi, frame.payload.assumingMemoryBound(to: UInt8.self), frame.count, mode)
+            if written < 0 { return -1 }
+            metrics.pendingFramesOut += 1
+            metrics.pendingBytesOut += frame.count
+            if more { lws_callback_on_writable(wsi) }
+            return 0
+        }
+    }
+
+    /// LWS_CALLBACK_TIMER: the connection's deadline passed.
+    func deadlinePassed(_ connection: Connection) {
+        guard let close = connection.armedDeadline else { return }
+        connection.armedDeadline = nil
+        if connection.endpoint == .app {
+            delegate.connectionDeadlinePassed(connection)
+        }
+        connection.close(code: close.code, reason: close.reason, flush: close.flush)
+    }
+
+    /// LWS_CALLBACK_CLOSED: the connection is gone; balance the retain taken in `established`.
+    func closed(session: UnsafeMutableRawPointer) {
+        guard let raw = session.load(as: UnsafeMutableRawPointer?.self) else { return }
+        session.storeBytes(of: nil, as: UnsafeMutableRawPointer?.self)
+        let connection = Unmanaged<Connection>.fromOpaque(raw).takeRetainedValue()
+        connection.wsi = nil
+        connection.markClosed()
+        registry[connection.connectionID] = nil
+        let live = liveConnections.subtract(1, ordering: .relaxed).newValue
+        metrics.recordConnections(live)
+        if connection.endpoint == .app {
+            delegate.connectionClosed(connection)
+        }
+    }
+
+    /// Sends a close frame with `request`'s code; the caller returns the result (-1) to lws.
+    private func closeNow(_ wsi: OpaquePointer, _ connection: Connection, _ request: CloseRequest) -> Int32 {
+        connection.markClosing(request)
+        // A close reason is at most 123 bytes; cut on a character boundary.
+        var reason = Array(request.reason.utf8)
+        if reason.count > 123 {
+            var cut = 123
+            while cut > 0 && (reason[cut] & 0xC0) == 0x80 { cut -= 1 }
+            reason = Array(reason[..<cut])
+        }
+        reason.withUnsafeMutableBufferPointer { bytes in
+            lws_close_reason(wsi, lws_close_status(UInt32(request.code)), bytes.baseAddress, bytes.count)
+        }
+        return -1
+    }
+}

@@ -1,0 +1,132 @@
+import CLibWebSockets
+import Glibc
+import Logging
+import Outbound
+import Synchronization
+
+/// The transport's state and its handling of lws events.
+///
+/// Every method that calls lws runs on the single lws service thread (they are reached only
+/// from `lwsCallback`, the metrics tick, or `schedule` when already on that thread).
+/// What other threads may touch is either immutable, atomic, or behind `WakeList`'s lock.
+final class ServiceCore: @unchecked Sendable {
+    let settings: TransportSettings
+    let delegate: any TransportDelegate
+    let logger: Logger
+    let metrics: TransportMetrics
+    let policy: HandshakePolicy
+    /// The port of the separate metrics listener, if any (the same port as the main one is no separate listener).
+    let metricsPort: Int?
+    let wakeList = WakeList()
+    let accepting = Atomic<Bool>(true)
+    let liveConnections = Atomic<Int>(0)
+    /// `pthread_self()` of the service thread once it runs.
+    private let serviceThread = Atomic<UInt>(0)
+
+    /// Largest message on `/echo` (conformance suites send up to 16 MiB).
+    static let echoMessageLimit = 16 << 20
+    /// Echo connections reflect whatever arrives, so their queue may hold several such messages.
+    static let echoOutboundLimit = 64 << 20
+    /// How long a close may wait for queued frames to drain before lws drops the connection.
+    static let flushTimeoutSecs: Int32 = 5
+    /// How long a close without flush may wait to get its close frame out.
+    static let closeTimeoutSecs: Int32 = 1
+
+    // Service-thread-only state.
+    /// Open connections by id.
+    var registry: [UInt64: Connection] = [:]
+    private var drainBuffer: [Connection] = []
+    private var context: OpaquePointer?
+    /// Process-unique connection ids.
+    static let connectionIDs = Atomic<UInt64>(0)
+
+    init(settings: TransportSettings, delegate: any TransportDelegate, logger: Logger, metrics: TransportMetrics) {
+        self.settings = settings
+        self.delegate = delegate
+        self.logger = logger
+        self.metrics = metrics
+        policy = HandshakePolicy(allowedOrigins: settings.allowedOrigins, conformanceEcho: settings.conformanceEcho)
+        metricsPort = settings.metricsPort.flatMap { $0 == settings.port && $0 != 0 ? nil : $0 }
+    }
+
+    // MARK: Lifecycle (service thread)
+
+    func attach(context: OpaquePointer) {
+        serviceThread.store(UInt(pthread_self()), ordering: .releasing)
+        self.context = context
+        wakeList.attach(context)
+    }
+
+    /// Called right before `lws_context_destroy`: no more wake-ups, no more lws calls from `schedule`.
+    func detach() {
+        wakeList.detach()
+        context = nil
+    }
+
+    private var onServiceThread: Bool {
+        serviceThread.load(ordering: .acquiring) == UInt(pthread_self())
+    }
+
+    // MARK: Work from other threads
+
+    /// A connection has new outbound work, a close, or a deadline change.
+    func schedule(_ connection: Connection) {
+        if onServiceThread {
+            service(connection)
+        } else {
+            wakeList.add(connection)
+        }
+    }
+
+    /// LWS_CALLBACK_EVENT_WAIT_CANCELLED: apply everything other threads queued.
+    func drainWakeList() {
+        if let closeAll = wakeList.takeCloseAll() {
+            for connection in registry.values {
+                connection.close(code: closeAll.code, reason: closeAll.reason, flush: closeAll.flush)
+            }
+        }
+        wakeList.drain(into: &drainBuffer)
+        for connection in drainBuffer {
+            service(connection)
+        }
+        drainBuffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Turns a connection's requests into lws calls: timers, a bounded flush, a WRITEABLE callback.
+    private func service(_ connection: Connection) {
+        guard context != nil, let wsi = connection.wsi else { return }
+        let request = connection.takeServiceRequest()
+        switch request.deadline {
+        case .arm(let at, let close)?:
+            connection.armedDeadline = close
+            let remaining = ContinuousClock.now.duration(to: at)
+            let micros = max(1, remaining.components.seconds * 1_000_000 + remaining.components.attoseconds / 1_000_000_000_000)
+            lws_set_timer_usecs(wsi, lws_usec_t(micros))
+        case .disarm?:
+            connection.armedDeadline = nil
+            lws_set_timer_usecs(wsi, LWS_SET_TIMER_USEC_CANCEL)
+        case nil:
+            break
+        }
+        if let close = request.close, !connection.closeTimeoutArmed {
+            // The close happens in WRITEABLE, which a peer that stopped reading never lets come:
+            // then lws drops the connection when this runs out.
+            connection.closeTimeoutArmed = true
+            lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, close.flush ? Self.flushTimeoutSecs : Self.closeTimeoutSecs)
+        }
+        lws_callback_on_writable(wsi)
+    }
+
+    // MARK: Metrics tick (service thread)
+
+    /// Flushes batched counters and samples the gauges; returns false once the context is gone.
+    func tick() -> Bool {
+        metrics.flush()
+        var queued = 0
+        for connection in registry.values {
+            queued += connection.queuedBytes
+        }
+        metrics.recordQueuedBytes(queued)
+        return context != nil
+    }
+}

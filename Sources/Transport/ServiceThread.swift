@@ -1,0 +1,153 @@
+import CLibWebSockets
+import Dispatch
+import Foundation
+import Outbound
+import Synchronization
+
+/// Why the transport could not start.
+public struct TransportStartError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// The dedicated thread that owns the lws context: it creates it, runs `lws_service` until
+/// asked to stop, and destroys it. Every lws call except `lws_cancel_service` happens here.
+final class ServiceThread: @unchecked Sendable {
+    struct Ports: Sendable {
+        var main: Int
+        var metrics: Int?
+    }
+
+    private let core: ServiceCore
+    private let settings: TransportSettings
+
+    // Owned by the service thread once it runs.
+    private var config: LWSContextConfig?
+    private var context: OpaquePointer?
+
+    private struct Completion {
+        var finished = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let completion = Mutex(Completion())
+
+    /// Carries the start result from the service thread to `start()`; the semaphore orders the accesses.
+    private final class StartReport: @unchecked Sendable {
+        let ready = DispatchSemaphore(value: 0)
+        var result: Result<Ports, TransportStartError> = .failure(TransportStartError(description: "not started"))
+    }
+
+    init(core: ServiceCore, settings: TransportSettings) {
+        self.core = core
+        self.settings = settings
+    }
+
+    /// Starts the thread and returns once the listeners are bound (or throws why not).
+    func start() throws -> Ports {
+        let report = StartReport()
+        let thread = Thread { [self] in
+            self.run(report: report)
+        }
+        thread.name = "rts-lws"
+        thread.start()
+        report.ready.wait()
+        return try report.result.get()
+    }
+
+    /// Resumes once the context is destroyed and the thread is done (immediately if it already is).
+    func waitUntilFinished() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = completion.withLock { state -> Bool in
+                if state.finished { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    // MARK: Service thread
+
+    private func run(report: StartReport) {
+        let started = createContext()
+        report.result = started
+        report.ready.signal()
+        guard case .success = started else { return finish() }
+
+        while !core.wakeList.stopRequested, let context {
+            if lws_service(context, 0) < 0 { break }
+        }
+
+        destroyContext()
+        finish()
+    }
+
+    private func createContext() -> Result<Ports, TransportStartError> {
+        func fail(_ message: String) -> Result<Ports, TransportStartError> {
+            .failure(TransportStartError(description: message))
+        }
+        // The frame header is written in front of the payload, in SharedFrame's headroom.
+        guard rts_lws_pre() <= SharedFrame.headroom else {
+            return fail("LWS_PRE (\(rts_lws_pre())) exceeds SharedFrame.headroom (\(SharedFrame.headroom))")
+        }
+        LWSLogBridge.install(core.logger)
+        let config = LWSContextConfig(settings: settings, callback: lwsCallback)
+        var contextInfo = config.contextInfo(user: Unmanaged.passUnretained(core).toOpaque())
+        guard let context = lws_create_context(&contextInfo) else {
+            return fail("lws_create_context failed")
+        }
+        var mainInfo = config.mainVhostInfo()
+        guard let mainVhost = lws_create_vhost(context, &mainInfo) else {
+            lws_context_destroy(context)
+            return fail("cannot listen on \(settings.host):\(settings.port)")
+        }
+        var ports = Ports(main: Int(lws_get_vhost_listen_port(mainVhost)))
+        if let metricsPort = core.metricsPort {
+            var metricsInfo = config.metricsVhostInfo(port: metricsPort)
+            guard let metricsVhost = lws_create_vhost(context, &metricsInfo) else {
+                lws_context_destroy(context)
+                return fail("cannot listen on \(settings.host):\(metricsPort) (metrics)")
+            }
+            ports.metrics = Int(lws_get_vhost_listen_port(metricsVhost))
+        }
+        self.config = config
+        self.context = context
+        core.attach(context: context)
+
+        config.tick.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
+        lws_sul_schedule(context, 0, tickSul(config), metricsTickCallback, Self.tickMicros)
+        return .success(ports)
+    }
+
+    private func destroyContext() {
+        guard let context, let config else { return }
+        core.detach()
+        lws_sul_schedule(context, 0, tickSul(config), nil, LWS_SET_TIMER_USEC_CANCEL)
+        // Closes what is still open: each connection gets LWS_CALLBACK_CLOSED here.
+        lws_context_destroy(context)
+        self.context = nil
+        self.config = nil
+        _ = core.tick()
+    }
+
+    private func finish() {
+        let waiters = completion.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.finished = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private static let tickMicros: lws_usec_t = 1_000_000
+
+    private func tickSul(_ config: LWSContextConfig) -> UnsafeMutablePointer<lws_sorted_usec_list_t> {
+        // `sul` is the first member of rts_sul_owner_t.
+        UnsafeMutableRawPointer(config.tick).assumingMemoryBound(to: lws_sorted_usec_list_t.self)
+    }
+
+    /// The metrics tick fired (service thread): sample, then schedule the next one.
+    func tick(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>) {
+        guard core.tick(), let context else { return }
+        lws_sul_schedule(context, 0, sul, metricsTickCallback, Self.tickMicros)
+    }
+}

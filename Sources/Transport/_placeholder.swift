@@ -1,1 +1,0 @@
-// Transport implementation lands here (Connection, TransportServer).
