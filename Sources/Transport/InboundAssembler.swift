@@ -8,12 +8,24 @@ struct InboundAssembler {
     enum Outcome: Equatable {
         case needMore
         case message([UInt8], isBinary: Bool)
+        /// The message passed the limit; the rest of it is read and dropped.
         case tooLarge
+        /// The last byte of an oversize message was dropped: the peer is done sending it.
+        case tooLargeEnded
     }
+
+    /// Most bytes of an oversize message read and dropped so its close frame reaches a peer
+    /// that is still sending it (closing with unread input resets the TCP connection instead).
+    static let maxDiscard = 1 << 20
 
     private var buffer: [UInt8] = []
     private var inMessage = false
     private var isBinary = false
+    /// Bytes of an oversize message dropped so far; nil when not dropping one.
+    private var discarded: Int?
+
+    /// True while an oversize message is being dropped and it is still small enough to read to its end.
+    var isDiscardingWithinBound: Bool { (discarded ?? Int.max) <= Self.maxDiscard }
 
     /// - Parameters:
     ///   - chunk: the bytes of this callback.
@@ -24,9 +36,20 @@ struct InboundAssembler {
     mutating func append(
         _ chunk: UnsafeRawBufferPointer, isFinal: Bool, isBinary: Bool, remainingInFrame: Int, limit: Int
     ) -> Outcome {
+        if let dropped = discarded {
+            guard !isFinal else {
+                discarded = nil
+                return .tooLargeEnded
+            }
+            discarded = dropped + chunk.count
+            return isDiscardingWithinBound ? .needMore : .tooLarge
+        }
         let announced = buffer.count + chunk.count + max(0, remainingInFrame)
         if announced > limit {
             reset()
+            if isFinal { return .tooLargeEnded }
+            // A frame announcing far more than the limit is not read to its end.
+            discarded = announced - limit <= Self.maxDiscard ? chunk.count : nil
             return .tooLarge
         }
         if !inMessage && isFinal {

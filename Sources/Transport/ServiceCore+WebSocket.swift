@@ -38,8 +38,14 @@ extension ServiceCore {
         switch outcome {
         case .needMore:
             return 0
+        case .tooLarge where connection.inbound.isDiscardingWithinBound:
+            // Read the rest of the message first, so the peer is listening when the close frame comes.
+            return 0
         case .tooLarge:
-            return closeNow(wsi, connection, CloseRequest(code: 1009, reason: "message too big", flush: false))
+            return closeNow(wsi, connection, Self.tooBig)
+        case .tooLargeEnded:
+            connection.close(code: Self.tooBig.code, reason: Self.tooBig.reason, flush: false)
+            return 0
         case .message(let message, let isBinary):
             metrics.pendingFramesIn += 1
             switch connection.endpoint {
@@ -51,6 +57,8 @@ extension ServiceCore {
             return 0
         }
     }
+
+    private static let tooBig = CloseRequest(code: 1009, reason: "message too big", flush: false)
 
     /// LWS_CALLBACK_SERVER_WRITEABLE: exactly one `lws_write`, then ask again if more is queued.
     func writeable(_ wsi: OpaquePointer, _ connection: Connection) -> Int32 {

@@ -30,10 +30,24 @@ final class InboundAssemblerTests: XCTestCase {
 
     func testLimitCountsWhatTheFrameAnnounces() {
         var assembler = InboundAssembler()
-        XCTAssertEqual(feed(&assembler, [1], final: false, remaining: 100, limit: 100), .tooLarge)
         XCTAssertEqual(feed(&assembler, [1], final: false, remaining: 99, limit: 100), .needMore)
         XCTAssertEqual(feed(&assembler, Array(repeating: 0, count: 99), final: false, limit: 100), .needMore)
-        XCTAssertEqual(feed(&assembler, [1], final: true, limit: 100), .tooLarge)
+        XCTAssertEqual(feed(&assembler, [1], final: true, limit: 100), .tooLargeEnded, "101 bytes in all")
+    }
+
+    func testTheRestOfAnOversizeMessageIsDroppedBeforeTheClose() {
+        var assembler = InboundAssembler()
+        XCTAssertEqual(feed(&assembler, [1], final: false, remaining: 100, limit: 100), .tooLarge)
+        XCTAssertTrue(assembler.isDiscardingWithinBound)
+        XCTAssertEqual(feed(&assembler, Array(repeating: 0, count: 99), final: false, limit: 100), .needMore)
+        XCTAssertEqual(feed(&assembler, [1], final: true, limit: 100), .tooLargeEnded)
+        XCTAssertEqual(feed(&assembler, [9], final: true, limit: 100), .message([9], isBinary: false))
+    }
+
+    func testAHugeFrameIsNotReadToItsEnd() {
+        var assembler = InboundAssembler()
+        XCTAssertEqual(feed(&assembler, [1], final: false, remaining: InboundAssembler.maxDiscard + 200, limit: 100), .tooLarge)
+        XCTAssertFalse(assembler.isDiscardingWithinBound)
     }
 }
 
