@@ -76,7 +76,10 @@ public final class RealtimeNode: Sendable {
                 host: config.host, port: config.port, maxFrameBytes: config.maxFrameBytes, maxOutboundBytes: config.maxOutboundBytes,
                 heartbeatMS: config.heartbeatMS, allowedOrigins: config.allowedOrigins, tlsCertPath: config.tlsCert,
                 tlsKeyPath: config.tlsKey, conformanceEcho: config.conformanceEcho, metricsPort: config.metricsPort),
-            delegate: SessionGateway(services: services, http: http), logger: logger)
+            delegate: SessionGateway(
+                services: services, http: http,
+                dashboard: DashboardAPI(verifier: verifier, gamification: gamification, rooms: rooms, audit: store, clock: clock)),
+            logger: logger)
     }
 
     /// The bound port (useful with port 0).

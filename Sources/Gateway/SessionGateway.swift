@@ -7,10 +7,12 @@ final class SessionGateway: TransportDelegate {
     private let services: SessionServices
     private let connectLimiter: KeyedRateLimiter
     private let http: HTTPEndpoints
+    private let dashboard: DashboardAPI
 
-    init(services: SessionServices, http: HTTPEndpoints) {
+    init(services: SessionServices, http: HTTPEndpoints, dashboard: DashboardAPI) {
         self.services = services
         self.http = http
+        self.dashboard = dashboard
         connectLimiter = KeyedRateLimiter(
             rate: services.settings.connRatePerIP, burst: services.settings.connBurstPerIP, clock: services.clock)
     }
@@ -39,5 +41,11 @@ final class SessionGateway: TransportDelegate {
 
     func httpGet(path: String, query: String, authorization: String?) -> HTTPResponse? {
         http.respond(path: path)
+    }
+
+    func deferredHTTPGet(path: String, query: String, authorization: String?) -> (@Sendable () async -> HTTPResponse)? {
+        guard DashboardAPI.paths.contains(path) else { return nil }
+        let dashboard = dashboard
+        return { await dashboard.respond(path: path, query: query, authorization: authorization) }
     }
 }

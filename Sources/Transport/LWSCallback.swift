@@ -23,6 +23,13 @@ let lwsCallback: LWSContextConfig.Callback = { wsi, reason, session, input, leng
         let path = input.map { LWSRequest.string($0.assumingMemoryBound(to: CChar.self), count: length) } ?? "/"
         return core.httpRequest(wsi, vhost: vhostKind(wsi) ?? .metrics, path: path)
 
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        return core.httpWriteable(wsi)
+
+    case LWS_CALLBACK_CLOSED_HTTP:
+        core.httpClosed(wsi)
+        return lws_callback_http_dummy(wsi, reason, session, input, length)
+
     case LWS_CALLBACK_ESTABLISHED:
         guard let session else { return -1 }
         return core.established(wsi, session: session)

@@ -39,6 +39,11 @@ final class ServiceCore: @unchecked Sendable {
     private var context: OpaquePointer?
     /// Process-unique connection ids.
     static let connectionIDs = Atomic<UInt64>(0)
+    /// Deferred HTTP requests: ids, and which connection waits for which (service thread only).
+    static let httpRequestIDs = Atomic<UInt64>(0)
+    var deferredHTTP: [OpaquePointer: UInt64] = [:]
+    var deferredWSI: [UInt64: OpaquePointer] = [:]
+    var readyHTTP: [OpaquePointer: HTTPResponse] = [:]
 
     init(settings: TransportSettings, delegate: any TransportDelegate, logger: Logger, metrics: TransportMetrics) {
         self.settings = settings
@@ -85,6 +90,7 @@ final class ServiceCore: @unchecked Sendable {
                 connection.close(code: closeAll.code, reason: closeAll.reason, flush: closeAll.flush)
             }
         }
+        deliverHTTPReplies()
         wakeList.drain(into: &drainBuffer)
         for connection in drainBuffer {
             service(connection)

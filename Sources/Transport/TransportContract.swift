@@ -74,4 +74,14 @@ public protocol TransportDelegate: AnyObject, Sendable {
     /// An HTTP GET for `path` (no query string); `query` is the raw query string or "".
     /// `headers` holds `authorization` when present. Return nil for 404.
     func httpGet(path: String, query: String, authorization: String?) -> HTTPResponse?
+    /// An HTTP GET the application answers off the transport thread (token checks, storage reads):
+    /// return the work, which the transport runs in a task and writes back when done; nil lets
+    /// `httpGet` answer instead.
+    func deferredHTTPGet(path: String, query: String, authorization: String?) -> (@Sendable () async -> HTTPResponse)?
+}
+
+extension TransportDelegate {
+    public func deferredHTTPGet(path: String, query: String, authorization: String?) -> (@Sendable () async -> HTTPResponse)? {
+        nil
+    }
 }

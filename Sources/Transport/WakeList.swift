@@ -14,6 +14,8 @@ final class WakeList: @unchecked Sendable {
         var context: LWSContextHandle?
         var closeAll: CloseRequest?
         var stop = false
+        /// Deferred HTTP responses ready to be written, by request id.
+        var httpReplies: [(id: UInt64, response: HTTPResponse)] = []
     }
 
     private let state = Mutex(State())
@@ -47,6 +49,20 @@ final class WakeList: @unchecked Sendable {
     func drain(into buffer: inout [Connection]) {
         state.withLock { state in
             swap(&state.pending, &buffer)
+        }
+    }
+
+    func addHTTPReply(id: UInt64, _ response: HTTPResponse) {
+        state.withLock { state in
+            state.httpReplies.append((id, response))
+            if state.httpReplies.count == 1, let context = state.context { lws_cancel_service(context.pointer) }
+        }
+    }
+
+    func takeHTTPReplies() -> [(id: UInt64, response: HTTPResponse)] {
+        state.withLock { state in
+            defer { state.httpReplies = [] }
+            return state.httpReplies
         }
     }
 

@@ -130,22 +130,34 @@ final class ServerProcess: Sendable {
 
     /// Runs `realtime-server token …` with the same environment and returns the printed token.
     static func cliToken(sub: String, org: String, role: String, ttl: Int? = nil, dbPath: String, workingDirectory: URL) async throws -> String {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = ["token", "--sub", sub, "--org", org, "--role", role] + (ttl.map { ["--ttl", "\($0)"] } ?? [])
-        process.environment = environment(dbPath: dbPath, port: 0)
-        process.currentDirectoryURL = workingDirectory
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(20)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0, token.split(separator: ".").count == 3 else {
-            throw ConformanceError("`realtime-server token` failed (\(process.terminationStatus)): \(token)")
+        let arguments = ["token", "--sub", sub, "--org", org, "--role", role] + (ttl.map { ["--ttl", "\($0)"] } ?? [])
+        let (status, output) = try await runCLI(arguments, dbPath: dbPath, workingDirectory: workingDirectory)
+        let token = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard status == 0, token.split(separator: ".").count == 3 else {
+            throw ConformanceError("`realtime-server token` failed (\(status)): \(token)")
         }
         return token
+    }
+
+    /// Runs a one-shot `realtime-server` command with the test environment, feeding `input` on stdin;
+    /// returns its exit status and stdout.
+    static func runCLI(_ arguments: [String], input: String? = nil, dbPath: String, workingDirectory: URL) async throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = arguments
+        process.environment = environment(dbPath: dbPath, port: 0)
+        process.currentDirectoryURL = workingDirectory
+        let output = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = output
+        process.standardInput = stdin
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

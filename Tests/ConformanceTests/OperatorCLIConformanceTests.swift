@@ -1,0 +1,35 @@
+import Foundation
+import XCTest
+
+/// `realtime-server moderate` and `realtime-server audit`, run as the real executable.
+final class OperatorCLIConformanceTests: ConformanceTestCase {
+    func testModeratePrintsOneVerdictPerLine() async throws {
+        let lines = ["thanks for the help with algebra", "mail me at dana@example.com", "you are an idiot"].joined(separator: "\n") + "\n"
+        let (status, output) = try await ServerProcess.runCLI(
+            ["moderate", "--org", org], input: lines, dbPath: server.config.sqlitePath, workingDirectory: server.directory)
+        XCTAssertEqual(status, 0)
+        let verdicts = output.split(separator: "\n").compactMap { JSON.parse(String($0)) }
+        XCTAssertEqual(verdicts.count, 3, output)
+        XCTAssertEqual(verdicts.map { $0["action"]?.string }, ["allow", "mask", "block"])
+        XCTAssertEqual(verdicts[1]["text"]?.string?.contains("dana@example.com"), false)
+        XCTAssertEqual(verdicts[1]["reasons"]?.array, [.string("pii.email")])
+        let toxicity = verdicts[2]["scores"]?["toxicity"]
+        XCTAssertNotNil(toxicity, "scores carry the classifier's probability")
+    }
+
+    func testAuditPrintsTheStoredTrail() async throws {
+        let mentor = try await user("mentor", "mentor")
+        let student = try await user("sam")
+        let room = Fresh.id("cli")
+        try await mentor.createRoom(room, visibility: "org")
+        try await student.join(room)
+        try await student.expectError("message_blocked", to: ["type": "send", "room": room, "text": "you are an idiot", "client_msg_id": "c1"])
+        let (status, output) = try await ServerProcess.runCLI(
+            ["audit", "--org", org], dbPath: server.config.sqlitePath, workingDirectory: server.directory)
+        XCTAssertEqual(status, 0)
+        let records = output.split(separator: "\n").compactMap { JSON.parse(String($0)) }
+        XCTAssertEqual(records.count, 1, output)
+        XCTAssertEqual(records.first?["action"]?.string, "block")
+        XCTAssertEqual(records.first?["room"]?.string, room)
+    }
+}
