@@ -149,10 +149,12 @@ actor Session {
             try await auditVerdict(verdict, room: room, msgID: msgID, as: principal)
             // An edit replaces text others have already seen: it can't wait for review, so a hold stops it.
             guard verdict.action == .allow || verdict.action == .mask else { throw blocked(verdict) }
-            _ = try await target.edit(principal, msgID: msgID, text: verdict.text, connection: connection.connectionID)
+            let author = try await target.edit(principal, msgID: msgID, text: verdict.text, connection: connection.connectionID)
+            await auditModeratorAction("edit", room: room, msgID: msgID, author: author, as: principal)
             send(OK(re: id))
         case .delete(let room, let msgID):
-            try await joinedRoom(room).delete(principal, msgID: msgID, connection: connection.connectionID)
+            let author = try await joinedRoom(room).delete(principal, msgID: msgID, connection: connection.connectionID)
+            await auditModeratorAction("delete", room: room, msgID: msgID, author: author, as: principal)
             send(OK(re: id))
         case .react(let room, let msgID, let emoji, let on):
             try await joinedRoom(room).react(principal, msgID: msgID, emoji: emoji, on: on, connection: connection.connectionID)
@@ -320,6 +322,13 @@ actor Session {
         await services.review.audit(AuditRecord(
             org: principal.org, at: services.clock.nowMS(), actor: "moderator", action: verdict.action.rawValue, room: room, msgID: msgID,
             subject: principal.user, reasons: verdict.reasons, scores: verdict.scores))
+    }
+
+    /// An admin's or room creator's change to someone else's message is audited.
+    private func auditModeratorAction(_ action: String, room: String, msgID: String, author: String, as principal: Principal) async {
+        guard author != principal.user else { return }
+        await services.review.audit(AuditRecord(
+            org: principal.org, at: services.clock.nowMS(), actor: principal.user, action: action, room: room, msgID: msgID, subject: author))
     }
 
     private func blocked(_ verdict: Verdict) -> RequestError {

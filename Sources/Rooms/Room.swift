@@ -198,7 +198,9 @@ public actor Room {
         try result.get()
     }
 
-    public func edit(_ principal: Principal, msgID: String, text: String, connection: UInt64) async throws(RequestError) -> Int64 {
+    /// Returns the author of the edited message.
+    @discardableResult
+    public func edit(_ principal: Principal, msgID: String, text: String, connection: UInt64) async throws(RequestError) -> String {
         try checkNotRetired()
         try checkCanWrite(principal, connection: connection)
         let message = try await editableMessage(msgID, by: principal)
@@ -209,10 +211,12 @@ public actor Room {
             throw storageFailure(error)
         }
         broadcast(EventEncoder.frame(MessageEdited(room: id, msgID: msgID, text: text, editedAt: now, by: principal.user)))
-        return now
+        return message.from.id
     }
 
-    public func delete(_ principal: Principal, msgID: String, connection: UInt64) async throws(RequestError) {
+    /// Returns the author of the deleted message.
+    @discardableResult
+    public func delete(_ principal: Principal, msgID: String, connection: UInt64) async throws(RequestError) -> String {
         try checkNotRetired()
         try checkCanWrite(principal, connection: connection)
         let message = try await editableMessage(msgID, by: principal)
@@ -222,6 +226,7 @@ public actor Room {
             throw storageFailure(error)
         }
         broadcast(EventEncoder.frame(MessageDeleted(room: id, msgID: msgID, by: principal.user)))
+        return message.from.id
     }
 
     public func react(_ principal: Principal, msgID: String, emoji: String, on: Bool, connection: UInt64) async throws(RequestError) {
