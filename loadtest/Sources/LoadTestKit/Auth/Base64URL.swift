@@ -1,0 +1,11 @@
+import Foundation
+
+/// Unpadded base64url (RFC 4648 §5), the encoding of JWT segments.
+enum Base64URL {
+    static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
