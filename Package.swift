@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "realtime-server", targets: ["RealtimeServer"]),
         .executable(name: "rts-loadtest", targets: ["LoadTestCLI"]),
+        .executable(name: "rts-bench-gamification", targets: ["GamificationBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -111,6 +112,12 @@ let package = Package(
             name: "LoadTestCLI",
             dependencies: ["LoadTestKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "loadtest/Sources/LoadTestCLI"
+        ),
+        // On-demand benchmark of the gamification engine (issue: live gamification).
+        .executableTarget(
+            name: "GamificationBench",
+            dependencies: ["Gamification", "Storage", "Wire", "Outbound", .product(name: "Logging", package: "swift-log")],
+            path: "loadtest/Sources/GamificationBench"
         ),
         .testTarget(name: "LoadTestKitTests", dependencies: ["LoadTestKit"], path: "loadtest/Tests/LoadTestKitTests"),
         .testTarget(name: "GamificationTests", dependencies: ["Gamification", "Storage", "Wire", "Outbound"]),

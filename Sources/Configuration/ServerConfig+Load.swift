@@ -23,8 +23,10 @@ extension ServerConfig {
     /// Loads the file (`path`, or `config/realtime-server.yaml` if present when nil, looked up in the
     /// working directory and then beside the executable), then applies
     /// `RTS_*` overrides from `environment`, then validates. An explicit `path` must exist.
+    /// `installDirectory` is where shipped files are looked for after the working directory (tests pass nil).
     public static func load(
-        path: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+        path: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        installDirectory: URL? = InstallLocation.executableDirectory()
     ) throws(ConfigError) -> ServerConfig {
         let file: String?
         if let path {
@@ -33,7 +35,7 @@ extension ServerConfig {
             }
             file = path
         } else {
-            file = InstallLocation.find(defaultPath)
+            file = InstallLocation.find(defaultPath, beside: installDirectory)
         }
 
         var fields: [Field] = []
@@ -52,7 +54,7 @@ extension ServerConfig {
             config.nodeID = defaultNodeID()
         }
         // A relative rules directory missing from the working directory: the shipped one beside the executable.
-        if !config.moderationDir.isEmpty, !config.moderationDir.hasPrefix("/"), let shipped = InstallLocation.find(config.moderationDir) {
+        if !config.moderationDir.isEmpty, !config.moderationDir.hasPrefix("/"), let shipped = InstallLocation.find(config.moderationDir, beside: installDirectory) {
             config.moderationDir = shipped
         }
         try config.validate(origins: origins)

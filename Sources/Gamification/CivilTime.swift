@@ -21,14 +21,28 @@ struct CivilTime: Sendable {
         return String(format: "%04d-W%02d", year, (ordinal - 1) / 7 + 1)
     }
 
-    /// Civil year and 1-based day of year for a day number (proleptic Gregorian).
-    private static func yearAndOrdinal(ofDay day: Int64) -> (Int, Int) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        let date = Date(timeIntervalSince1970: Double(day) * 86_400)
-        let year = calendar.component(.year, from: date)
-        let ordinal = calendar.ordinality(of: .day, in: .year, for: date) ?? 1
-        return (year, ordinal)
+    /// Civil year and 1-based day of year for a day number (proleptic Gregorian), by arithmetic
+    /// (Howard Hinnant's days-to-civil): this runs per event, where a Calendar would cost microseconds.
+    static func yearAndOrdinal(ofDay day: Int64) -> (Int, Int) {
+        let z = day + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYearFromMarch = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYearFromMarch + 2) / 153
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (Int(year), Int(day - daysBeforeYear(year)) + 1)
+    }
+
+    /// Day number of January 1st of `year`.
+    private static func daysBeforeYear(_ year: Int64) -> Int64 {
+        let y = year - 1
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        // March 1st of `year - 1` plus the 306 days from March to January.
+        let dayOfEra = 365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100 + 306
+        return era * 146_097 + dayOfEra - 719_468
     }
 }
 

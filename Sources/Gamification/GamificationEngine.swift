@@ -21,6 +21,8 @@ public actor GamificationEngine: ActivityFeed {
     private var orgs: [String: OrgProgress] = [:]
     private var loading: [String: Task<OrgGamification, any Error>] = [:]
     private var subscriptions: [SubscriptionKey: SubscriptionGroup] = [:]
+    /// Parsed zones by name: `TimeZone(identifier:)` is too slow to repeat per message.
+    private var zones: [String: TimeZone] = [:]
 
     struct SubscriptionKey: Hashable {
         var org: String
@@ -122,7 +124,7 @@ public actor GamificationEngine: ActivityFeed {
     }
 
     private func messageDelivered(org: String, room: String, user: String, zone: String?, at: Int64) async {
-        let userZone = zone.flatMap(TimeZone.init(identifier:)) ?? settings.orgTimeZone
+        let userZone = zone.map(timeZone(named:)) ?? settings.orgTimeZone
         let today = CivilTime.dayNumber(ms: at, in: userZone)
         guard var state = orgs[org] else { return }
         var progress = state.progress(user)
@@ -306,6 +308,13 @@ public actor GamificationEngine: ActivityFeed {
                 }
             }
         }
+    }
+
+    private func timeZone(named name: String) -> TimeZone {
+        if let zone = zones[name] { return zone }
+        let zone = TimeZone(identifier: name) ?? settings.orgTimeZone
+        zones[name] = zone
+        return zone
     }
 
     private func week(_ ms: Int64) -> String {

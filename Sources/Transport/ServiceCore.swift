@@ -27,10 +27,9 @@ final class ServiceCore: @unchecked Sendable {
     static let echoMessageLimit = 16 << 20
     /// Echo connections reflect whatever arrives, so their queue may hold several such messages.
     static let echoOutboundLimit = 64 << 20
-    /// How long a close may wait for queued frames to drain before lws drops the connection.
-    static let flushTimeoutSecs: Int32 = 5
-    /// How long a close without flush may wait to get its close frame out.
-    static let closeTimeoutSecs: Int32 = 1
+    /// How long a close may wait, for queued frames (flush) or just the close frame to reach a peer that
+    /// is slow to read (a slow consumer), before lws drops the TCP connection.
+    static let closeTimeoutSecs: Int32 = 5
 
     // Service-thread-only state.
     /// Open connections by id.
@@ -118,7 +117,7 @@ final class ServiceCore: @unchecked Sendable {
             // The close happens in WRITEABLE, which a peer that stopped reading never lets come:
             // then lws drops the connection when this runs out.
             connection.closeTimeoutArmed = true
-            lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, close.flush ? Self.flushTimeoutSecs : Self.closeTimeoutSecs)
+            lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, Self.closeTimeoutSecs)
         }
         lws_callback_on_writable(wsi)
     }

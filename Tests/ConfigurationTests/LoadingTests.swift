@@ -181,10 +181,12 @@ import Testing
 
     @Test func withoutAFileOnlyDefaultsAndEnvironmentApply() throws {
         let config = try inDirectory { _ in
-            try ServerConfig.load(path: nil, environment: ["RTS_JWT_SECRET": "s", "RTS_PORT": "7000"])
+            try ServerConfig.load(path: nil, environment: ["RTS_JWT_SECRET": "s", "RTS_PORT": "7000"], installDirectory: nil)
         }
         #expect(config.port == 7000 && config.jwtSecret == "s" && config.maxText == 4000)
-        let error = try inDirectory { _ in Result { () throws(ConfigError) in try ServerConfig.load(path: nil, environment: [:]) } }
+        let error = try inDirectory { _ in
+            Result { () throws(ConfigError) in try ServerConfig.load(path: nil, environment: [:], installDirectory: nil) }
+        }
         #expect(throws: ConfigError.self) { try error.get() }
     }
 

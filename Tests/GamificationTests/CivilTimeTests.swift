@@ -45,3 +45,17 @@ final class CivilTimeTests: XCTestCase {
         XCTAssertEqual(CivilTime.dayNumber(ms: instant, in: tokyo) - CivilTime.dayNumber(ms: instant, in: utc), 1)
     }
 }
+
+final class CivilArithmeticTests: XCTestCase {
+    func testYearAndOrdinalMatchTheCalendarAcrossCenturies() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        // From 1600: before 1582 Foundation's Gregorian calendar is Julian, while ours is proleptic Gregorian.
+        for day in stride(from: Int64(-135_000), through: 150_000, by: 97) {
+            let date = Date(timeIntervalSince1970: Double(day) * 86_400)
+            let expected = (calendar.component(.year, from: date), calendar.ordinality(of: .day, in: .year, for: date) ?? 0)
+            let actual = CivilTime.yearAndOrdinal(ofDay: day)
+            XCTAssertTrue(actual == expected, "day \(day): \(actual) != \(expected)")
+        }
+    }
+}

@@ -132,8 +132,8 @@ final class MessagingTests: XCTestCase {
         XCTAssertGreaterThan(refused, 8, "the socket took frames until the peer's buffers were full")
         XCTAssertFalse(connection.send(chunk), "a closing connection refuses frames")
         XCTAssertEqual(connection.queuedBytes, 0, "the queue was dropped")
-        // The socket is full, so no WRITEABLE comes: the close timeout drops the connection.
-        await eventually(4) { delegate.closed == [connection.connectionID] }
+        // The socket is full, so no WRITEABLE comes: the close timeout (5 s) drops the connection.
+        await eventually(8) { delegate.closed == [connection.connectionID] }
     }
 
     func testBroadcastSharesOneFrameAcrossConnections() async throws {
