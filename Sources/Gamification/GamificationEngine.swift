@@ -126,7 +126,7 @@ public actor GamificationEngine: ActivityFeed {
     private func messageDelivered(org: String, room: String, user: String, zone: String?, at: Int64) async {
         let userZone = zone.map(timeZone(named:)) ?? settings.orgTimeZone
         let today = CivilTime.dayNumber(ms: at, in: userZone)
-        guard var state = orgs[org] else { return }
+        guard let state = orgs[org] else { return }
         var progress = state.progress(user)
         progress.messages += 1
         if progress.day != today {
@@ -140,7 +140,6 @@ public actor GamificationEngine: ActivityFeed {
         }
         let streakChanged = advanceStreak(&progress, today: today)
         state.update(progress)
-        orgs[org] = state
 
         boardsChanged(org: org, changedBoards)
         if streakChanged {
@@ -170,22 +169,19 @@ public actor GamificationEngine: ActivityFeed {
     private func helpful(org: String, room: String, msgID: String, mentor: String, author: String, on: Bool, at: Int64) async throws {
         if on {
             let record = HelpfulAward(msgID: msgID, mentor: mentor, author: author, room: room, week: week(at), at: at)
-            guard try await store.addHelpfulAward(org: org, record) else { return }
-            guard var state = orgs[org] else { return }
+            guard try await store.addHelpfulAward(org: org, record), let state = orgs[org] else { return }
             let boards = state.addPoints(10, user: author, room: room, week: record.week)
             var progress = state.progress(author)
             progress.helpfulReceived += 1
             state.update(progress)
-            orgs[org] = state
             boardsChanged(org: org, boards)
             if progress.helpfulReceived >= 10 { await award(Achievement.helpful10, to: author, org: org, at: at) }
         } else {
-            guard let record = try await store.removeHelpfulAward(org: org, msgID: msgID, mentor: mentor), var state = orgs[org] else { return }
+            guard let record = try await store.removeHelpfulAward(org: org, msgID: msgID, mentor: mentor), let state = orgs[org] else { return }
             let boards = state.addPoints(-10, user: record.author, room: record.room, week: record.week)
             var progress = state.progress(record.author)
             progress.helpfulReceived = max(0, progress.helpfulReceived - 1)
             state.update(progress)
-            orgs[org] = state
             boardsChanged(org: org, boards)
         }
     }
@@ -293,18 +289,16 @@ public actor GamificationEngine: ActivityFeed {
 
     /// Writes changed progress and scores; on failure they stay dirty for the next try.
     public func flush() async {
-        for org in orgs.keys {
-            guard var state = orgs[org] else { continue }
+        for (org, state) in orgs {
             let changes = state.takeDirty()
             guard !changes.users.isEmpty || !changes.scores.isEmpty else { continue }
-            orgs[org] = state
             do {
                 try await store.saveGamification(org: org, progress: changes.users, scores: changes.scores)
             } catch {
                 logger.error("saving gamification failed", metadata: ["org": "\(org)", "error": "\(error)"])
-                for user in changes.users { orgs[org]?.dirtyUsers.insert(user.user) }
+                for user in changes.users { state.dirtyUsers.insert(user.user) }
                 for score in changes.scores {
-                    orgs[org]?.dirtyScores.insert(.init(board: .init(room: score.room, period: score.period), user: score.user))
+                    state.dirtyScores.insert(.init(board: .init(room: score.room, period: score.period), user: score.user))
                 }
             }
         }

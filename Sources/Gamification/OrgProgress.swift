@@ -1,7 +1,8 @@
 import Storage
 
 /// One org's gamification state in memory: progress per user and every leaderboard.
-struct OrgProgress {
+/// A class, owned by the engine actor alone: updated in place, never copied per event.
+final class OrgProgress {
     struct BoardKey: Hashable {
         /// "" for the org's own board.
         var room: String
@@ -34,7 +35,7 @@ struct OrgProgress {
     static func achievementKey(_ user: String, _ name: String) -> String { user + "\u{0}" + name }
 
     /// Adds points to the user on the org's and the room's boards, for all time and for `week`.
-    mutating func addPoints(_ delta: Int, user: String, room: String, week: String) -> [BoardKey] {
+    func addPoints(_ delta: Int, user: String, room: String, week: String) -> [BoardKey] {
         let keys = [
             BoardKey(room: "", period: "all"), BoardKey(room: "", period: week),
             BoardKey(room: room, period: "all"), BoardKey(room: room, period: week),
@@ -48,13 +49,13 @@ struct OrgProgress {
 
     func progress(_ user: String) -> UserProgress { users[user] ?? UserProgress(user: user) }
 
-    mutating func update(_ progress: UserProgress) {
+    func update(_ progress: UserProgress) {
         users[progress.user] = progress
         dirtyUsers.insert(progress.user)
     }
 
     /// Takes the changes to write and forgets them.
-    mutating func takeDirty() -> (users: [UserProgress], scores: [ScoreRecord]) {
+    func takeDirty() -> (users: [UserProgress], scores: [ScoreRecord]) {
         let changedUsers = dirtyUsers.compactMap { users[$0] }
         let changedScores = dirtyScores.map { key in
             ScoreRecord(room: key.board.room, period: key.board.period, user: key.user, points: boards[key.board]?.points(of: key.user) ?? 0)
