@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import LoadTestKit
 
@@ -62,6 +63,19 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(Set(names).count, names.count)
         XCTAssertTrue(SettingKey.all.allSatisfy { !$0.help.isEmpty })
         XCTAssertNotNil(SettingKey.named("students-per-mentor"))
+    }
+
+    func testBundledScenarioFilesParse() throws {
+        let directory = ServerProcess.packageRoot.appendingPathComponent("loadtest/scenarios")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }
+        XCTAssertGreaterThanOrEqual(files.count, 5)
+        var kinds = Set<ScenarioKind>()
+        for file in files {
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            let settings = try SettingsResolver.resolve(scenario: nil, fileText: text, overrides: [])
+            kinds.insert(settings.scenario)
+        }
+        XCTAssertEqual(kinds, Set(ScenarioKind.allCases))
     }
 
     func testEndpointParsing() throws {

@@ -12,9 +12,15 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
         public var p99TargetMS: Double
         /// Where the figures come from (scenario, step).
         public var source: String
+        /// Where the connection figure comes from.
+        public var connectionsSource: String
 
-        public init(connections: Int, msgsPerSecond: Double, measuredFanout: Double, p99TargetMS: Double, source: String) {
+        public init(
+            connections: Int, msgsPerSecond: Double, measuredFanout: Double, p99TargetMS: Double, source: String,
+            connectionsSource: String = "measured"
+        ) {
             self.connections = connections
+            self.connectionsSource = connectionsSource
             self.msgsPerSecond = msgsPerSecond
             self.measuredFanout = measuredFanout
             self.p99TargetMS = p99TargetMS
@@ -22,6 +28,21 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
         }
 
         public var deliveriesPerSecond: Double { msgsPerSecond * measuredFanout }
+
+        private enum CodingKeys: String, CodingKey {
+            case connections, msgsPerSecond, measuredFanout, p99TargetMS, source, connectionsSource
+        }
+
+        /// Tolerates results written before `connectionsSource` existed.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            connections = try container.decode(Int.self, forKey: .connections)
+            msgsPerSecond = try container.decode(Double.self, forKey: .msgsPerSecond)
+            measuredFanout = try container.decode(Double.self, forKey: .measuredFanout)
+            p99TargetMS = try container.decode(Double.self, forKey: .p99TargetMS)
+            source = try container.decode(String.self, forKey: .source)
+            connectionsSource = try container.decodeIfPresent(String.self, forKey: .connectionsSource) ?? "measured"
+        }
 
         /// Messages/s at another fanout. Cost per message is a + b·fanout with a, b ≥ 0 unknown;
         /// one measurement bounds it from below by min(R, D / fanout) whatever the split.
@@ -94,7 +115,7 @@ public struct CapacityPlan: Codable, Sendable, Equatable {
             "messages/s = \(Self.number(onlineUsers)) × \(Self.number(assumptions.msgsPerMinute)) / 60 = \(Self.number(msgsPerSecond))",
             "deliveries/s = \(Self.number(msgsPerSecond)) × \(Self.number(assumptions.recipientsPerMessage)) recipients = \(Self.number(deliveriesPerSecond))",
             "node msgs/s at \(Self.number(assumptions.recipientsPerMessage)) recipients = min(\(Self.number(node.msgsPerSecond)), \(Self.number(node.deliveriesPerSecond)) / \(Self.number(assumptions.recipientsPerMessage))) = \(Self.number(nodeMsgsPerSecondAtRecipients))",
-            "nodes for connections = ⌈\(Self.number(onlineUsers)) / (\(String(node.connections)) × \(Self.number(headroom)) %)⌉ = \(nodesForConnections)",
+            "nodes for connections = ⌈\(Self.number(onlineUsers)) / (\(String(node.connections)) × \(Self.number(headroom)) %)⌉ = \(nodesForConnections)  (connections: \(node.connectionsSource))",
             "nodes for traffic = ⌈\(Self.number(msgsPerSecond)) / (\(Self.number(nodeMsgsPerSecondAtRecipients)) × \(Self.number(headroom)) %)⌉ = \(nodesForTraffic)",
             "nodes = max(1, \(nodesForConnections), \(nodesForTraffic)) = \(nodes)",
         ]

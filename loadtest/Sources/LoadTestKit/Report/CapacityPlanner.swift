@@ -14,7 +14,8 @@ public enum CapacityPlanner {
                     connections: connections, msgsPerSecond: step.ackedPerSecond,
                     measuredFanout: step.deliveriesPerSecond / step.ackedPerSecond,
                     p99TargetMS: p99TargetMS ?? result.settings.p99TargetMS,
-                    source: "\(result.scenario.rawValue) \(step.label) (\(result.startedAt))")
+                    source: "\(result.scenario.rawValue) \(step.label) (\(result.startedAt))",
+                    connectionsSource: nodeConnections != nil ? "--node-connections" : "most held in these results")
                 if best.map({ node.msgsPerSecond(atFanout: assumptions.recipientsPerMessage) > $0.msgsPerSecond(atFanout: assumptions.recipientsPerMessage) }) ?? true {
                     best = node
                 }

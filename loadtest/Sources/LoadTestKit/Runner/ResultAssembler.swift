@@ -46,7 +46,8 @@ enum ResultAssembler {
         let node = CapacityPlan.NodeCapacity(
             connections: settings.planNodeConnections ?? setup.ready, msgsPerSecond: step.ackedPerSecond,
             measuredFanout: measuredFanout, p99TargetMS: settings.p99TargetMS,
-            source: "\(settings.scenario.rawValue) \(step.label)")
+            source: "\(settings.scenario.rawValue) \(step.label)",
+            connectionsSource: settings.planNodeConnections != nil ? "plan_node_connections" : "held in this run, not the node's limit (run idle and `rts-loadtest plan`)")
         return CapacityPlan(node: node, assumptions: CapacityPlan.Assumptions(settings))
     }
 }
