@@ -2,11 +2,13 @@ import Foundation
 import Logging
 import Outbound
 import Storage
+import Synchronization
 import Wire
 
 /// Points, streaks, achievements and leaderboards, updated from the message path's activity.
 ///
-/// Rooms only `record` events (a non-blocking enqueue); this actor applies them in order,
+/// Rooms only `record` events (a lock and an append: no task is woken per message); this actor
+/// drains them every `drainInterval` and applies them in order,
 /// updates leaderboards in O(log n), pushes streaks and achievements to the user's sessions,
 /// and pushes changed top-10s to subscribers at most once per `pushInterval`, coalesced.
 public actor GamificationEngine: ActivityFeed {
@@ -15,8 +17,14 @@ public actor GamificationEngine: ActivityFeed {
     private let clock: any WallClock
     private let notifier: any UserNotifier
     private let logger: Logger
-    private nonisolated let inbox: AsyncStream<ActivityEvent>.Continuation
-    private let events: AsyncStream<ActivityEvent>
+    private nonisolated let inbox = Mutex(Inbox())
+    /// How often queued events are applied: a few ms of delay for gamification, nothing on the message path.
+    private let drainInterval = Duration.milliseconds(20)
+
+    private struct Inbox {
+        var events: [ActivityEvent] = []
+        var finished = false
+    }
 
     private var orgs: [String: OrgProgress] = [:]
     private var loading: [String: Task<OrgGamification, any Error>] = [:]
@@ -43,33 +51,41 @@ public actor GamificationEngine: ActivityFeed {
         self.clock = clock
         self.notifier = notifier
         self.logger = logger
-        (events, inbox) = AsyncStream.makeStream(of: ActivityEvent.self)
     }
 
-    /// Called on the message path: never waits.
+    /// Called on the message path: never waits and wakes nobody.
     public nonisolated func record(_ event: ActivityEvent) {
-        inbox.yield(event)
+        inbox.withLock { inbox in
+            guard !inbox.finished else { return }
+            inbox.events.append(event)
+        }
     }
 
     /// Applies events until `finish()`; writes changes behind every `flushInterval`.
     public func run() async {
-        let flusher = Task { [settings] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: settings.flushInterval)
-                await self.flush()
-                self.refreshWeeklyBoards()
+        var buffer: [ActivityEvent] = []
+        var lastFlush = ContinuousClock.now
+        while true {
+            let finished = inbox.withLock { inbox in
+                swap(&inbox.events, &buffer)
+                return inbox.finished
             }
+            for event in buffer { await apply(event) }
+            buffer.removeAll(keepingCapacity: true)
+            if finished { break }
+            if ContinuousClock.now - lastFlush >= settings.flushInterval {
+                await flush()
+                refreshWeeklyBoards()
+                lastFlush = .now
+            }
+            try? await Task.sleep(for: drainInterval)
         }
-        for await event in events {
-            await apply(event)
-        }
-        flusher.cancel()
         await flush()
     }
 
     /// Stops taking events; `run()` returns after applying those already queued and flushing.
     public nonisolated func finish() {
-        inbox.finish()
+        inbox.withLock { $0.finished = true }
     }
 
     // MARK: Subscriptions
