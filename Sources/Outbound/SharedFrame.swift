@@ -36,7 +36,7 @@ public final class SharedFrame: @unchecked Sendable {
     public convenience init(text: String) {
         let utf8 = text.utf8
         self.init(count: utf8.count) { destination in
-            _ = destination.copyBytes(from: utf8)
+            destination.copyBytes(from: utf8)
         }
     }
 
