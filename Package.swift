@@ -103,6 +103,7 @@ let package = Package(
             name: "LoadTestKit",
             dependencies: [
                 "CLibWebSockets",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -120,7 +121,10 @@ let package = Package(
             dependencies: ["Gamification", "Storage", "Wire", "Outbound", .product(name: "Logging", package: "swift-log")],
             path: "loadtest/Sources/GamificationBench"
         ),
-        .testTarget(name: "LoadTestKitTests", dependencies: ["LoadTestKit"], path: "loadtest/Tests/LoadTestKitTests"),
+        .testTarget(
+            name: "LoadTestKitTests", dependencies: ["LoadTestKit", .product(name: "Crypto", package: "swift-crypto")],
+            path: "loadtest/Tests/LoadTestKitTests"
+        ),
         .testTarget(name: "GamificationTests", dependencies: ["Gamification", "Storage", "Wire", "Outbound"]),
         .testTarget(name: "ModerationTests", dependencies: ["Moderation", "Wire"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Outbound", .product(name: "WSClient", package: "swift-websocket")]),

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import XCTest
 @testable import LoadTestKit
@@ -22,7 +23,7 @@ final class TokenMinterTests: XCTestCase {
         XCTAssertEqual(claims["org"] as? String, "lt")
         XCTAssertEqual(claims["role"] as? String, "student")
         XCTAssertEqual(claims["exp"] as? Int, 1_700_000_060)
-        let expected = Base64URL.encode(HMACSHA256.authenticationCode(key: Array("dev-secret-change-me".utf8), message: Array("\(parts[0]).\(parts[1])".utf8)))
+        let expected = Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: Array("\(parts[0]).\(parts[1])".utf8), using: SymmetricKey(data: Array("dev-secret-change-me".utf8)))))
         XCTAssertEqual(String(parts[2]), expected)
         XCTAssertFalse(token.contains("="))
     }
@@ -30,7 +31,7 @@ final class TokenMinterTests: XCTestCase {
     func testKnownJWTSignature() {
         // jwt.io's HS256 example, signed with "your-256-bit-secret".
         let input = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
-        let signature = Base64URL.encode(HMACSHA256.authenticationCode(key: Array("your-256-bit-secret".utf8), message: Array(input.utf8)))
+        let signature = Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: Array(input.utf8), using: SymmetricKey(data: Array("your-256-bit-secret".utf8)))))
         XCTAssertEqual(signature, "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
     }
 }

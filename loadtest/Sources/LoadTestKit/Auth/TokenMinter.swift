@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Signs HS256 JWTs in-process, so thousands of simulated users need no CLI round trips.
@@ -16,7 +17,7 @@ public struct TokenMinter: Sendable {
         // Ids are [A-Za-z0-9._:@-], so no JSON escaping is needed.
         let claims = #"{"sub":"\#(sub)","org":"\#(org)","role":"\#(role)","name":"\#(sub)","iat":\#(issuedAt),"exp":\#(issuedAt + Int64(ttlSeconds))}"#
         let signingInput = Self.header + "." + Base64URL.encode(Array(claims.utf8))
-        let signature = HMACSHA256.authenticationCode(key: key, message: Array(signingInput.utf8))
+        let signature = Array(HMAC<SHA256>.authenticationCode(for: Array(signingInput.utf8), using: SymmetricKey(data: key)))
         return signingInput + "." + Base64URL.encode(signature)
     }
 }
