@@ -318,7 +318,7 @@ actor Session {
     /// Every verdict other than allow is counted and audited.
     private func auditVerdict(_ verdict: Verdict, room: String, msgID: String, as principal: Principal) async throws(RequestError) {
         guard verdict.action != .allow else { return }
-        services.metrics.moderated(verdict.action == .mask ? "masked" : verdict.action == .hold ? "held" : "blocked")
+        services.metrics.moderated(verdict.action)
         await services.review.audit(AuditRecord(
             org: principal.org, at: services.clock.nowMS(), actor: "moderator", action: verdict.action.rawValue, room: room, msgID: msgID,
             subject: principal.user, reasons: verdict.reasons, scores: verdict.scores))

@@ -296,8 +296,6 @@ public actor Room {
         }
     }
 
-    public var members: [String] { info.members }
-
     // MARK: Unloading
 
     /// Marks the room retired when nobody has been joined for `idleMS` and nothing is pending.

@@ -65,7 +65,6 @@ public protocol ModerationStore: Sendable {
     func holdMessage(org: String, _ held: HeldMessage) async throws
     /// Removes and returns the held message (nil when unknown or already decided): exactly one decision wins.
     func takeHeldMessage(org: String, msgID: String) async throws -> HeldMessage?
-    func heldMessage(org: String, msgID: String) async throws -> HeldMessage?
     /// Every pending held message of the org, oldest first.
     func heldMessages(org: String) async throws -> [HeldMessage]
     /// Every pending held message of every org with its org (for timers after a restart).
@@ -73,7 +72,6 @@ public protocol ModerationStore: Sendable {
 
     func setMute(org: String, room: String, user: String, until: Int64) async throws
     /// When the user's mute in the room ends (ms), or nil when not muted.
-    func muteEnd(org: String, room: String, user: String) async throws -> Int64?
     /// Every mute still running at `now` (reloaded at start).
     func activeMutes(now: Int64) async throws -> [(org: String, room: String, user: String, until: Int64)]
 

@@ -32,13 +32,6 @@ extension SQLiteChatStore: ModerationStore {
         }
     }
 
-    public func heldMessage(org: String, msgID: String) async throws -> HeldMessage? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM held_messages WHERE org = ? AND msg_id = ?", arguments: [org, msgID])
-                .map(Self.decodeHeld)
-        }
-    }
-
     public func heldMessages(org: String) async throws -> [HeldMessage] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM held_messages WHERE org = ? ORDER BY ts", arguments: [org]).map(Self.decodeHeld)
@@ -61,12 +54,6 @@ extension SQLiteChatStore: ModerationStore {
                     ON CONFLICT (org, room, user) DO UPDATE SET until = excluded.until
                     """,
                 arguments: [org, room, user, until])
-        }
-    }
-
-    public func muteEnd(org: String, room: String, user: String) async throws -> Int64? {
-        try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT until FROM mutes WHERE org = ? AND room = ? AND user = ?", arguments: [org, room, user])
         }
     }
 

@@ -51,12 +51,6 @@ public enum ClientRequest: Sendable, Equatable {
         public var period: String?
         public var room: String?
     }
-
-    /// Requests allowed before `auth` succeeded: only `auth` itself.
-    public var isAuth: Bool {
-        if case .auth = self { return true }
-        return false
-    }
 }
 
 public enum PresenceStatus: String, Codable, Sendable {
