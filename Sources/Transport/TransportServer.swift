@@ -47,8 +47,9 @@ public final class TransportServer: @unchecked Sendable {
             let bound = try service.start()
             ports.withLock { $0 = bound }
             phase.withLock { $0 = .running }
-            logger.info(
-                "transport listening on \(settings.host):\(bound.main)",
+            // Debug: the application logs the one `listening` line operators and checks look for.
+            logger.debug(
+                "transport bound to \(settings.host):\(bound.main)",
                 metadata: ["port": "\(bound.main)", "tls": "\(settings.tlsCertPath != nil)"])
         } catch {
             phase.withLock { $0 = .stopped }
