@@ -25,15 +25,20 @@ let package = Package(
     ],
     targets: [
         // System libraries (Debian packages).
-        .systemLibrary(name: "CLibWebSockets", pkgConfig: "libwebsockets", providers: [.apt(["libwebsockets-dev"])]),
+        .systemLibrary(name: "CLibWebSockets", pkgConfig: "libwebsockets", providers: [.apt(["libwebsockets-dev", "libev-dev"])]),
 
+        // An lws context on a libev loop, run one pass at a time (server and load generator).
+        .target(
+            name: "LWSEventLoop",
+            dependencies: ["CLibWebSockets", .product(name: "Logging", package: "swift-log")]
+        ),
         // Shared, immutable outbound frames and the sink protocol rooms push into.
         .target(name: "Outbound"),
         // The only code that touches libwebsockets.
         .target(
             name: "Transport",
             dependencies: [
-                "CLibWebSockets", "Outbound",
+                "CLibWebSockets", "LWSEventLoop", "Outbound",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -102,7 +107,7 @@ let package = Package(
         .target(
             name: "LoadTestKit",
             dependencies: [
-                "CLibWebSockets",
+                "CLibWebSockets", "LWSEventLoop",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libwebsockets-dev libhiredis-dev libsqlite3-dev libssl-dev pkg-config openssl curl python3 python3-venv)
+packages=(libwebsockets-dev libev-dev libhiredis-dev libsqlite3-dev libssl-dev pkg-config openssl curl python3 python3-venv)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

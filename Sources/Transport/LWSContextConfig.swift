@@ -72,9 +72,11 @@ final class LWSContextConfig {
 
     var isTLS: Bool { settings.tlsCertPath != nil && settings.tlsKeyPath != nil }
 
-    func contextInfo(user: UnsafeMutableRawPointer) -> lws_context_creation_info {
+    /// `foreignLoops`: the event loops lws should run on (see `LWSServiceLoop`).
+    func contextInfo(user: UnsafeMutableRawPointer, foreignLoops: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> lws_context_creation_info {
         var info = lws_context_creation_info()
         info.options = UInt64(LWS_SERVER_OPTION_EXPLICIT_VHOSTS) | UInt64(LWS_SERVER_OPTION_VALIDATE_UTF8)
+        info.foreign_loops = foreignLoops
         if isTLS { info.options |= UInt64(LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT) }
         info.port = CONTEXT_PORT_NO_LISTEN
         info.user = user

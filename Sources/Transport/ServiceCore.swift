@@ -113,7 +113,7 @@ final class ServiceCore: @unchecked Sendable {
         case nil:
             break
         }
-        if let close = request.close, !connection.closeTimeoutArmed {
+        if request.close != nil, !connection.closeTimeoutArmed {
             // The close happens in WRITEABLE, which a peer that stopped reading never lets come:
             // then lws drops the connection when this runs out.
             connection.closeTimeoutArmed = true

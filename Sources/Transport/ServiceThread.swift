@@ -1,6 +1,7 @@
 import CLibWebSockets
 import Dispatch
 import Foundation
+import LWSEventLoop
 import Outbound
 import Synchronization
 
@@ -9,8 +10,9 @@ public struct TransportStartError: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// The dedicated thread that owns the lws context: it creates it, runs `lws_service` until
-/// asked to stop, and destroys it. Every lws call except `lws_cancel_service` happens here.
+/// The dedicated thread that owns the lws context and its event loop: it creates them, runs
+/// the loop until asked to stop, and destroys them. Every lws call except
+/// `lws_cancel_service` happens here.
 final class ServiceThread: @unchecked Sendable {
     struct Ports: Sendable {
         var main: Int
@@ -22,7 +24,7 @@ final class ServiceThread: @unchecked Sendable {
 
     // Owned by the service thread once it runs.
     private var config: LWSContextConfig?
-    private var context: OpaquePointer?
+    private var loop: LWSServiceLoop?
 
     private struct Completion {
         var finished = false
@@ -73,8 +75,9 @@ final class ServiceThread: @unchecked Sendable {
         report.ready.signal()
         guard case .success = started else { return finish() }
 
-        while !core.wakeList.stopRequested, let context {
-            if lws_service(context, 0) < 0 { break }
+        // A pass ends with the wake-up that carries the stop request.
+        while !core.wakeList.stopRequested, let loop {
+            if !loop.runOnce() { break }
         }
 
         destroyContext()
@@ -91,26 +94,27 @@ final class ServiceThread: @unchecked Sendable {
         }
         LWSLogBridge.install(core.logger)
         let config = LWSContextConfig(settings: settings, callback: lwsCallback)
-        var contextInfo = config.contextInfo(user: Unmanaged.passUnretained(core).toOpaque())
-        guard let context = lws_create_context(&contextInfo) else {
+        let user = Unmanaged.passUnretained(core).toOpaque()
+        guard let loop = LWSServiceLoop(logger: core.logger, makeInfo: { config.contextInfo(user: user, foreignLoops: $0) }) else {
             return fail("lws_create_context failed")
         }
+        let context = loop.context
         var mainInfo = config.mainVhostInfo()
         guard let mainVhost = lws_create_vhost(context, &mainInfo) else {
-            lws_context_destroy(context)
+            loop.destroy()
             return fail("cannot listen on \(settings.host):\(settings.port)")
         }
         var ports = Ports(main: Int(lws_get_vhost_listen_port(mainVhost)))
         if let metricsPort = core.metricsPort {
             var metricsInfo = config.metricsVhostInfo(port: metricsPort)
             guard let metricsVhost = lws_create_vhost(context, &metricsInfo) else {
-                lws_context_destroy(context)
+                loop.destroy()
                 return fail("cannot listen on \(settings.host):\(metricsPort) (metrics)")
             }
             ports.metrics = Int(lws_get_vhost_listen_port(metricsVhost))
         }
         self.config = config
-        self.context = context
+        self.loop = loop
         core.attach(context: context)
 
         config.tick.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
@@ -119,12 +123,11 @@ final class ServiceThread: @unchecked Sendable {
     }
 
     private func destroyContext() {
-        guard let context, let config else { return }
+        guard let loop, let config else { return }
         core.detach()
-        lws_sul_schedule(context, 0, tickSul(config), nil, LWS_SET_TIMER_USEC_CANCEL)
-        // Closes what is still open: each connection gets LWS_CALLBACK_CLOSED here.
-        lws_context_destroy(context)
-        self.context = nil
+        lws_sul_schedule(loop.context, 0, tickSul(config), nil, LWS_SET_TIMER_USEC_CANCEL)
+        loop.destroy()
+        self.loop = nil
         self.config = nil
         _ = core.tick()
     }
@@ -147,7 +150,7 @@ final class ServiceThread: @unchecked Sendable {
 
     /// The metrics tick fired (service thread): sample, then schedule the next one.
     func tick(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>) {
-        guard core.tick(), let context else { return }
-        lws_sul_schedule(context, 0, sul, metricsTickCallback, Self.tickMicros)
+        guard core.tick(), let loop else { return }
+        lws_sul_schedule(loop.context, 0, sul, metricsTickCallback, Self.tickMicros)
     }
 }

@@ -28,6 +28,14 @@ final class ExecutableConformanceTests: XCTestCase {
     }
 
     func testSIGTERMClosesSessionsWith1001AndExitsZero() async throws {
+        try await assertGracefulShutdown(on: SIGTERM, name: "SIGTERM")
+    }
+
+    func testSIGINTClosesSessionsWith1001AndExitsZero() async throws {
+        try await assertGracefulShutdown(on: SIGINT, name: "SIGINT")
+    }
+
+    private func assertGracefulShutdown(on signal: Int32, name: String) async throws {
         let org = Fresh.id("org")
         let server = try await ServerProcess.start(dbPath: dbPath, workingDirectory: directory)
         defer { server.kill() }
@@ -35,13 +43,13 @@ final class ExecutableConformanceTests: XCTestCase {
         let client = try await connect(server, token: token, label: "cli-user")
         let other = try await connect(server, token: token, label: "cli-user-2")
 
-        server.terminate()
+        server.send(signal: signal)
         let info = try await client.closeInfo(timeout: .seconds(10))
         XCTAssertEqual(info.code, 1001, "sessions are closed with 1001 going away: \(info)")
         let otherCode = try await other.closeCode(timeout: .seconds(10))
         XCTAssertEqual(otherCode, 1001)
         let status = try await server.waitForExit(timeout: .seconds(15))
-        XCTAssertEqual(status, 0, "exit 0 after SIGTERM; log:\n\(server.log.suffix(2000))")
+        XCTAssertEqual(status, 0, "exit 0 after \(name); log:\n\(server.log.suffix(2000))")
     }
 
     func testMessagesSurviveARestart() async throws {

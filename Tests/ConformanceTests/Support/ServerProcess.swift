@@ -114,6 +114,9 @@ final class ServerProcess: Sendable {
 
     func terminate() { process.terminate() }
 
+    /// Sends `signal` (SIGINT is what Ctrl-C in a terminal sends).
+    func send(signal: Int32) { Glibc.kill(process.processIdentifier, signal) }
+
     func kill() {
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
     }

@@ -18,12 +18,15 @@ final class ServerProcess: @unchecked Sendable {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// The built binary: $RTS_SERVER_BINARY, else the usual scratch paths (release first).
+    /// The built binary: $RTS_SERVER_BINARY, else the one built with these tests (so never a
+    /// stale one), else the usual scratch paths (release first).
     static func binary() -> URL? {
         if let path = ProcessInfo.processInfo.environment["RTS_SERVER_BINARY"] { return URL(fileURLWithPath: path) }
+        let buildDirectory = Bundle.main.bundleURL.deletingLastPathComponent()
         let root = packageRoot
-        for candidate in [".build-lt/release", ".build/release", ".build-lt/debug", ".build/debug"] {
-            let url = root.appendingPathComponent(candidate).appendingPathComponent("realtime-server")
+        let candidates = [buildDirectory] + [".build-lt/release", ".build/release", ".build-lt/debug", ".build/debug"].map { root.appendingPathComponent($0) }
+        for directory in candidates {
+            let url = directory.appendingPathComponent("realtime-server")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
         }
         return nil

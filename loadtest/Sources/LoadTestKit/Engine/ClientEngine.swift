@@ -1,5 +1,6 @@
 import CLibWebSockets
 import Foundation
+import LWSEventLoop
 import Logging
 import Synchronization
 
@@ -32,10 +33,8 @@ final class ClientEngine: @unchecked Sendable {
     private let serviceThreadClock = Atomic<Int>(Int.min)
 
     // Service-thread state.
-    private var context: OpaquePointer?
+    private var loop: LWSServiceLoop?
     private var timer: TickTimer?
-    private var usesEventLoop = false
-    private var shuttingDown = false
 
     init(setup: EngineSetup, logger: Logger, fdLimit: Int) {
         core = EngineCore(setup: setup, logger: logger)
@@ -105,87 +104,60 @@ final class ClientEngine: @unchecked Sendable {
         name.initialize(from: Array(LoadClientProtocol.name.utf8CString), count: LoadClientProtocol.name.utf8.count + 1)
         let protocols = LoadClientProtocol.makeProtocols(name: UnsafePointer(name))
         let user = Unmanaged.passUnretained(self).toOpaque()
-        // libev (epoll) first: lws' own poll loop walks every descriptor on every wake-up,
-        // which a generator holding 10 000 connections cannot afford.
-        var info = LoadClientProtocol.contextInfo(protocols: protocols, user: user, tls: tls, fdLimit: fdLimit, eventLoop: true)
-        var created = lws_create_context(&info)
-        usesEventLoop = created != nil
-        if created == nil {
-            core.logger.warning("libev event loop unavailable; falling back to lws' poll loop (slow with many connections)")
-            info = LoadClientProtocol.contextInfo(protocols: protocols, user: user, tls: tls, fdLimit: fdLimit, eventLoop: false)
-            created = lws_create_context(&info)
+        let created = LWSServiceLoop(logger: core.logger) { foreignLoops in
+            LoadClientProtocol.contextInfo(protocols: protocols, user: user, tls: tls, fdLimit: fdLimit, foreignLoops: foreignLoops)
         }
-        guard let context = created else {
+        guard let loop = created else {
             protocols.deallocate()
             name.deallocate()
             finish()
             started(.failure(EngineStartError(description: "lws_create_context failed")))
             return
         }
-        self.context = context
-        core.context = context
+        self.loop = loop
+        core.context = loop.context
         let timer = TickTimer(owner: UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()))
         self.timer = timer
-        lws_sul_schedule(context, 0, timer.sul, engineTickCallback, Self.tickMicros)
-        let handle = ContextHandle(pointer: context)
-        inbox.withLock { $0.context = handle }
+        lws_sul_schedule(loop.context, 0, timer.sul, engineTickCallback, Self.tickMicros)
+        inbox.withLock { $0.context = ContextHandle(pointer: loop.context) }
         started(.success(()))
 
-        if usesEventLoop {
-            // lws_service runs the libev loop until the context is being destroyed (see
-            // `beginShutdown`); it also returns when SIGINT breaks the loop.
-            while !shuttingDown {
-                _ = lws_service(context, 0)
-                if !shuttingDown {
-                    // libev took over SIGINT and broke the loop: behave as Ctrl-C would have.
-                    core.logger.warning("interrupted")
-                    signal(SIGINT, SIG_DFL)
-                    raise(SIGINT)
-                }
-            }
-        } else {
-            while !inbox.withLock({ $0.stopping }) {
-                if lws_service(context, 0) < 0 { break }
-            }
-            beginShutdown()
+        // A pass ends with the wake-up that carries the stop request.
+        while !inbox.withLock({ $0.stopping }) {
+            if !loop.runOnce() { break }
         }
-        // Completes the destruction begun in `beginShutdown` (lws frees the context here).
-        lws_context_destroy(context)
-        self.context = nil
+        shutDown(loop)
         protocols.deallocate()
         name.deallocate()
-        self.timer = nil
         finish()
     }
 
-    /// Service thread: no more wake-ups, ticks or connects; closes every connection and,
-    /// with libev, makes the loop (and so `lws_service`) end.
-    private func beginShutdown() {
-        guard !shuttingDown, let context else { return }
-        shuttingDown = true
+    /// Service thread, between passes: no more wake-ups, ticks or connects; closes every
+    /// connection and destroys the context and its loop.
+    private func shutDown(_ loop: LWSServiceLoop) {
         inbox.withLock { $0.context = nil }
         drainInbox()
-        if let timer { lws_sul_schedule(context, 0, timer.sul, nil, LWS_SET_TIMER_USEC_CANCEL) }
+        if let timer { lws_sul_schedule(loop.context, 0, timer.sul, nil, LWS_SET_TIMER_USEC_CANCEL) }
         core.context = nil
-        lws_context_destroy(context)
+        loop.destroy()
+        self.loop = nil
+        timer = nil
     }
 
     /// The millisecond tick (service thread): the core paces, then the tick is re-armed.
     func tick() {
         core.tick()
-        guard let context, let timer else { return }
-        lws_sul_schedule(context, 0, timer.sul, engineTickCallback, Self.tickMicros)
+        guard let loop, let timer else { return }
+        lws_sul_schedule(loop.context, 0, timer.sul, engineTickCallback, Self.tickMicros)
     }
 
-    /// LWS_CALLBACK_EVENT_WAIT_CANCELLED: run what other threads queued, and begin the
-    /// shutdown once `stop()` asked for it (libev: only the loop itself can end the loop).
+    /// LWS_CALLBACK_EVENT_WAIT_CANCELLED: run what other threads queued.
     func drainInbox() {
-        let (work, stopping) = inbox.withLock { state -> ([@Sendable (EngineCore) -> Void], Bool) in
+        let work = inbox.withLock { state -> [@Sendable (EngineCore) -> Void] in
             defer { state.work.removeAll(keepingCapacity: true) }
-            return (state.work, state.stopping)
+            return state.work
         }
         for item in work { item(core) }
-        if stopping && usesEventLoop { beginShutdown() }
     }
 
     /// Runs work queued while the loop wound down, then marks the engine finished, in one

@@ -29,7 +29,7 @@ enum LoadClientProtocol {
         return table
     }
 
-    static func contextInfo(protocols: UnsafeMutablePointer<lws_protocols>, user: UnsafeMutableRawPointer, tls: Bool, fdLimit: Int, eventLoop: Bool) -> lws_context_creation_info {
+    static func contextInfo(protocols: UnsafeMutablePointer<lws_protocols>, user: UnsafeMutableRawPointer, tls: Bool, fdLimit: Int, foreignLoops: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> lws_context_creation_info {
         var info = lws_context_creation_info()
         info.port = CONTEXT_PORT_NO_LISTEN
         info.protocols = UnsafePointer(protocols)
@@ -38,8 +38,7 @@ enum LoadClientProtocol {
         info.pt_serv_buf_size = serviceBufferSize
         info.fd_limit_per_thread = UInt32(clamping: fdLimit)
         if tls { info.options |= UInt64(LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT) }
-        // libev's epoll backend: cost per event, not per open connection.
-        if eventLoop { info.options |= UInt64(LWS_SERVER_OPTION_LIBEV) }
+        info.foreign_loops = foreignLoops
         return info
     }
 }
