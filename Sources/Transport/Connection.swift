@@ -119,8 +119,8 @@ public final class Connection: FrameSink, @unchecked Sendable {
         }
     }
 
-    func nextWrite() -> WriteStep {
-        outbound.withLock { $0.nextWrite() }
+    func nextWrite(into batch: inout [SharedFrame], budget: Int) -> WriteStep {
+        outbound.withLock { $0.nextWrite(into: &batch, budget: budget) }
     }
 
     /// Refuses further work because the transport itself is closing the connection now.

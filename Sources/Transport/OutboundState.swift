@@ -17,7 +17,8 @@ enum DeadlineChange: Sendable {
 
 /// What the service thread does on one WRITEABLE callback.
 enum WriteStep {
-    case frame(SharedFrame, more: Bool)
+    /// Write the frames `nextWrite` appended to the batch (at least one).
+    case frames(more: Bool)
     case close(CloseRequest)
     case idle
 }
@@ -30,6 +31,8 @@ struct FrameQueue {
     private var head = 0
 
     var isEmpty: Bool { head == items.count }
+
+    var first: SharedFrame? { head < items.count ? items[head] : nil }
 
     mutating func append(_ frame: SharedFrame) {
         items.append(frame)
@@ -82,12 +85,21 @@ struct OutboundState {
         queuedBytes = 0
     }
 
-    mutating func nextWrite() -> WriteStep {
+    /// Moves the next frame into `batch`, and the ones after it while the batch's wire size stays
+    /// within `budget` bytes: a connection that fell behind catches up with fewer, larger writes.
+    mutating func nextWrite(into batch: inout [SharedFrame], budget: Int) -> WriteStep {
         if let frame = frames.popFirst() {
-            queuedBytes -= frame.count
+            batch.append(frame)
+            var wireBytes = FrameHeader.size(payload: frame.count) + frame.count
+            while let next = frames.first, wireBytes + FrameHeader.size(payload: next.count) + next.count <= budget {
+                _ = frames.popFirst()
+                batch.append(next)
+                wireBytes += FrameHeader.size(payload: next.count) + next.count
+            }
+            for frame in batch { queuedBytes -= frame.count }
             let more = !frames.isEmpty || close != nil
             if !more { scheduled = false }
-            return .frame(frame, more: more)
+            return .frames(more: more)
         }
         if let close { return .close(close) }
         scheduled = false

@@ -60,19 +60,19 @@ extension ServiceCore {
 
     private static let tooBig = CloseRequest(code: 1009, reason: "message too big", flush: false)
 
-    /// LWS_CALLBACK_SERVER_WRITEABLE: exactly one `lws_write`, then ask again if more is queued.
+    /// LWS_CALLBACK_SERVER_WRITEABLE: exactly one `lws_write` (of one or a batch of frames),
+    /// then ask again if more is queued.
     func writeable(_ wsi: OpaquePointer, _ connection: Connection) -> Int32 {
-        switch connection.nextWrite() {
+        switch connection.nextWrite(into: &writeBatch.frames, budget: FrameBatch.budget) {
         case .idle:
             return 0
         case .close(let request):
             return closeNow(wsi, connection, request)
-        case .frame(let frame, let more):
-            let mode = frame.isBinary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT
-            let written = lws_write(wsi, frame.payload.assumingMemoryBound(to: UInt8.self), frame.count, mode)
+        case .frames(let more):
+            metrics.pendingFramesOut += writeBatch.frames.count
+            let (written, payloadBytes) = writeBatch.write(to: wsi)
             if written < 0 { return -1 }
-            metrics.pendingFramesOut += 1
-            metrics.pendingBytesOut += frame.count
+            metrics.pendingBytesOut += payloadBytes
             if more { lws_callback_on_writable(wsi) }
             return 0
         }

@@ -35,6 +35,7 @@ final class ServiceCore: @unchecked Sendable {
     /// Open connections by id.
     var registry: [UInt64: Connection] = [:]
     private var drainBuffer: [Connection] = []
+    let writeBatch = FrameBatch()
     private var context: OpaquePointer?
     /// Process-unique connection ids.
     static let connectionIDs = Atomic<UInt64>(0)

@@ -163,4 +163,44 @@ final class MessagingTests: XCTestCase {
         }
         XCTAssertEqual(received.value, clients * 50)
     }
+
+    /// Frames queued together go out batched in one write (FrameBatch): every length encoding,
+    /// text and binary, must arrive whole and in order.
+    func testQueuedFramesOfEverySizeArriveWholeAndInOrder() async throws {
+        let (server, delegate) = try makeServer()
+        defer { Task { await server.shutdown(closeCode: 1001, reason: "", graceMS: 100) } }
+        delegate.echo = false
+        let sizes = [0, 1, 125, 126, 127, 1000, 65535, 65536, 70000, 20, 16 * 1024, 3]
+        let frames = (0..<3).flatMap { round in
+            sizes.enumerated().map { index, size in
+                let isBinary = (round + index) % 2 == 1
+                return SharedFrame(count: size, isBinary: isBinary) { bytes in
+                    for offset in 0..<size { bytes[offset] = UInt8(ascii: "a") + UInt8((offset + index) % 26) }
+                }
+            }
+        }
+        let got = Box<[WebSocketMessage]>([])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await runClient("ws://127.0.0.1:\(server.port)/ws") { inbound, _, _ in
+                    var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                    for _ in frames {
+                        guard let message = try await iterator.next() else { break }
+                        got.update { $0.append(message) }
+                    }
+                }
+            }
+            await eventually { delegate.opened.count == 1 }
+            for frame in frames { XCTAssertTrue(delegate.opened[0].send(frame)) }
+            try await group.waitForAll()
+        }
+        XCTAssertEqual(got.value.count, frames.count)
+        for (message, frame) in zip(got.value, frames) {
+            let expected = Array(frame.bytes)
+            switch message {
+            case .text(let text): XCTAssertTrue(!frame.isBinary && Array(text.utf8) == expected, "text frame of \(frame.count) bytes")
+            case .binary(let buffer): XCTAssertTrue(frame.isBinary && Array(buffer.readableBytesView) == expected, "binary frame of \(frame.count) bytes")
+            }
+        }
+    }
 }

@@ -97,13 +97,36 @@ final class FrameQueueTests: XCTestCase {
             state.frames.append(frame)
             state.queuedBytes += frame.count
         }
+        var batch: [SharedFrame] = []
         for (index, frame) in frames.enumerated() {
-            guard case .frame(let next, let more) = state.nextWrite() else { return XCTFail("expected a frame") }
-            XCTAssertTrue(next === frame)
+            guard case .frames(let more) = state.nextWrite(into: &batch, budget: 1) else { return XCTFail("expected a frame") }
+            XCTAssertEqual(batch.count, 1, "a budget smaller than any frame still moves one frame")
+            XCTAssertTrue(batch[0] === frame)
             XCTAssertEqual(more, index < frames.count - 1)
+            batch.removeAll()
         }
         XCTAssertEqual(state.queuedBytes, 0)
         XCTAssertTrue(state.schedule(), "after the last frame a new send wakes the service thread again")
+    }
+
+    func testBatchTakesFramesInOrderWithinTheBudget() {
+        var state = OutboundState()
+        let frames = (0..<10).map { _ in SharedFrame(count: 98) { $0.initializeMemory(as: UInt8.self, repeating: 0x61) } }
+        for frame in frames {
+            state.frames.append(frame)
+            state.queuedBytes += frame.count
+        }
+        var batch: [SharedFrame] = []
+        // 100 wire bytes per frame (2-byte header): 3 fit in 350.
+        guard case .frames(let more) = state.nextWrite(into: &batch, budget: 350) else { return XCTFail("expected frames") }
+        XCTAssertTrue(more)
+        XCTAssertEqual(batch.count, 3)
+        XCTAssertTrue(zip(batch, frames).allSatisfy { $0 === $1 })
+        XCTAssertEqual(state.queuedBytes, 7 * 98)
+        batch.removeAll()
+        guard case .frames = state.nextWrite(into: &batch, budget: 10_000) else { return XCTFail("expected frames") }
+        XCTAssertEqual(batch.count, 7)
+        XCTAssertEqual(state.queuedBytes, 0)
     }
 
     func testCloseComesAfterQueuedFrames() {
@@ -111,9 +134,27 @@ final class FrameQueueTests: XCTestCase {
         state.frames.append(SharedFrame(text: "a"))
         state.queuedBytes = 1
         state.close = CloseRequest(code: 4001, reason: "x", flush: true)
-        guard case .frame(_, let more) = state.nextWrite() else { return XCTFail("expected a frame") }
+        var batch: [SharedFrame] = []
+        guard case .frames(let more) = state.nextWrite(into: &batch, budget: FrameBatch.budget) else { return XCTFail("expected a frame") }
         XCTAssertTrue(more)
-        guard case .close(let request) = state.nextWrite() else { return XCTFail("expected the close") }
+        guard case .close(let request) = state.nextWrite(into: &batch, budget: FrameBatch.budget) else { return XCTFail("expected the close") }
         XCTAssertEqual(request.code, 4001)
+    }
+}
+
+final class FrameHeaderTests: XCTestCase {
+    private func header(payload: Int, isBinary: Bool = false) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: FrameHeader.maxSize)
+        let size = bytes.withUnsafeMutableBytes { FrameHeader.write(payload: payload, isBinary: isBinary, to: $0.baseAddress!) }
+        XCTAssertEqual(size, FrameHeader.size(payload: payload))
+        return Array(bytes[..<size])
+    }
+
+    func testLengthEncodingsOfRFC6455() {
+        XCTAssertEqual(header(payload: 0), [0x81, 0])
+        XCTAssertEqual(header(payload: 125), [0x81, 125])
+        XCTAssertEqual(header(payload: 126), [0x81, 126, 0, 126])
+        XCTAssertEqual(header(payload: 65535, isBinary: true), [0x82, 126, 0xFF, 0xFF])
+        XCTAssertEqual(header(payload: 65536), [0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0])
     }
 }
