@@ -28,14 +28,22 @@ public final class Connection: FrameSink, @unchecked Sendable {
     // Service-thread-only state (never touched elsewhere, so no lock).
     var wsi: OpaquePointer?
     var inbound = InboundAssembler()
-    /// The close to perform when the armed lws timer fires.
-    var armedDeadline: CloseRequest?
+    /// The close to perform once `at` passes (checked by `ServiceCore.sweep`).
+    var armedDeadline: (at: ContinuousClock.Instant, close: CloseRequest)?
     var closeTimeoutArmed = false
+    /// Heartbeat: when a message or pong last arrived, when the next ping is due, and whether
+    /// the next WRITEABLE should send it.
+    var lastHeard: ContinuousClock.Instant
+    var nextPing: ContinuousClock.Instant
+    var pingDue = false
 
     init(
         id: UInt64, remoteAddress: String, endpoint: Endpoint, maxMessageBytes: Int, maxOutboundBytes: Int,
-        core: ServiceCore, wsi: OpaquePointer
+        core: ServiceCore, wsi: OpaquePointer, heartbeat: Duration
     ) {
+        let now = ContinuousClock.now
+        lastHeard = now
+        nextPing = now + heartbeat
         connectionID = id
         self.remoteAddress = remoteAddress
         self.endpoint = endpoint

@@ -27,7 +27,7 @@ enum FrameHeader {
     }
 }
 
-/// The frames one WRITEABLE callback writes (service thread only).
+/// The frames one WRITEABLE callback writes (service thread only): a batch of messages, or a ping.
 ///
 /// lws frames one message per `lws_write`, so a connection with N queued messages would cost
 /// N WRITEABLE callbacks and N send() calls; on loopback the kernel's TCP path was most of
@@ -51,6 +51,16 @@ final class FrameBatch {
     }
 
     deinit { buffer.deallocate() }
+
+    /// Writes a ping (lws frames it in the buffer's headroom). Not empty: lws does not report
+    /// an empty PONG to the protocol callback.
+    func writePing(to wsi: OpaquePointer) -> Int32 {
+        let payload = buffer + pre
+        payload.copyMemory(from: Self.pingPayload, byteCount: Self.pingPayload.count)
+        return lws_write(wsi, payload.assumingMemoryBound(to: UInt8.self), Self.pingPayload.count, LWS_WRITE_PING)
+    }
+
+    private static let pingPayload: [UInt8] = Array("rts".utf8)
 
     /// Writes the batch with one `lws_write` and empties it; returns lws' result and the payload bytes.
     func write(to wsi: OpaquePointer) -> (result: Int32, payloadBytes: Int) {

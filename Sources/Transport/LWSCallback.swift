@@ -42,8 +42,8 @@ let lwsCallback: LWSContextConfig.Callback = { wsi, reason, session, input, leng
         guard let connection = connection(session) else { return 0 }
         return core.writeable(wsi, connection)
 
-    case LWS_CALLBACK_TIMER:
-        if let connection = connection(session) { core.deadlinePassed(connection) }
+    case LWS_CALLBACK_RECEIVE_PONG:
+        connection(session)?.lastHeard = .now
         return 0
 
     case LWS_CALLBACK_CLOSED:
@@ -70,8 +70,8 @@ private func connection(_ session: UnsafeMutableRawPointer?) -> Connection? {
     return Unmanaged<Connection>.fromOpaque(raw).takeUnretainedValue()
 }
 
-/// The recurring metrics tick, scheduled on the context (service thread).
-let metricsTickCallback: @convention(c) (UnsafeMutablePointer<lws_sorted_usec_list_t>?) -> Void = { sul in
+/// The recurring service tick, scheduled on the context (service thread).
+let serviceTickCallback: @convention(c) (UnsafeMutablePointer<lws_sorted_usec_list_t>?) -> Void = { sul in
     guard let sul, let owner = rts_sul_owner_of(sul) else { return }
     let service = Unmanaged<ServiceThread>.fromOpaque(owner).takeUnretainedValue()
     service.tick(sul)

@@ -54,13 +54,9 @@ final class LWSContextConfig {
         metricsProtocols.initialize(to: protocolEntry(name: "rts-metrics", id: .metrics, callback: callback))
         (metricsProtocols + 1).initialize(to: lws_protocols())
 
-        // Ping after one heartbeat without a valid PONG, hang up at 2.5x (whole seconds in lws).
-        let pingSecs = max(1, (settings.heartbeatMS + 500) / 1000)
-        let hangupSecs = max(pingSecs + 1, (settings.heartbeatMS * 5 / 2 + 999) / 1000)
-        var retry = lws_retry_bo_t()
-        retry.secs_since_valid_ping = UInt16(clamping: pingSecs)
-        retry.secs_since_valid_hangup = UInt16(clamping: hangupSecs)
-        retryPolicy.initialize(to: retry)
+        // No lws ping/hang-up ("validity") timers: heartbeats are `ServiceCore.sweep`'s. Without a
+        // policy lws would apply its default one (ping at 300 s), a timer per connection.
+        retryPolicy.initialize(to: lws_retry_bo_t())
 
         mainHeaders = headerList(SecurityHeaders.list(tls: isTLS))
         metricsHeaders = headerList(SecurityHeaders.list(tls: false))

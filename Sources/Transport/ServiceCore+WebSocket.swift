@@ -14,7 +14,8 @@ extension ServiceCore {
             maxMessageBytes: endpoint == .echo ? Self.echoMessageLimit : settings.maxFrameBytes,
             maxOutboundBytes: endpoint == .echo ? max(settings.maxOutboundBytes, Self.echoOutboundLimit) : settings.maxOutboundBytes,
             core: self,
-            wsi: wsi)
+            wsi: wsi,
+            heartbeat: heartbeat)
         // lws' per-session data holds one retain, given back in `closed`.
         session.storeBytes(of: Unmanaged.passRetained(connection).toOpaque(), as: UnsafeMutableRawPointer?.self)
         registry[connection.connectionID] = connection
@@ -28,6 +29,7 @@ extension ServiceCore {
 
     /// LWS_CALLBACK_RECEIVE: one chunk of a message.
     func receive(_ wsi: OpaquePointer, _ connection: Connection, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+        connection.lastHeard = .now
         metrics.pendingBytesIn += bytes.count
         let outcome = connection.inbound.append(
             bytes,
@@ -60,9 +62,16 @@ extension ServiceCore {
 
     private static let tooBig = CloseRequest(code: 1009, reason: "message too big", flush: false)
 
-    /// LWS_CALLBACK_SERVER_WRITEABLE: exactly one `lws_write` (of one or a batch of frames),
-    /// then ask again if more is queued.
+    /// LWS_CALLBACK_SERVER_WRITEABLE: exactly one `lws_write` (a due ping, or one or a batch of
+    /// frames), then ask again if more is queued.
     func writeable(_ wsi: OpaquePointer, _ connection: Connection) -> Int32 {
+        if connection.pingDue {
+            connection.pingDue = false
+            if writeBatch.writePing(to: wsi) < 0 { return -1 }
+            // Frames or a close may be waiting behind the ping.
+            lws_callback_on_writable(wsi)
+            return 0
+        }
         switch connection.nextWrite(into: &writeBatch.frames, budget: FrameBatch.budget) {
         case .idle:
             return 0
@@ -78,9 +87,9 @@ extension ServiceCore {
         }
     }
 
-    /// LWS_CALLBACK_TIMER: the connection's deadline passed.
+    /// The connection's deadline passed (found by `sweep`).
     func deadlinePassed(_ connection: Connection) {
-        guard let close = connection.armedDeadline else { return }
+        guard let close = connection.armedDeadline?.close else { return }
         connection.armedDeadline = nil
         if connection.endpoint == .app {
             delegate.connectionDeadlinePassed(connection)

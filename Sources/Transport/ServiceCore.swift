@@ -104,13 +104,9 @@ final class ServiceCore: @unchecked Sendable {
         let request = connection.takeServiceRequest()
         switch request.deadline {
         case .arm(let at, let close)?:
-            connection.armedDeadline = close
-            let remaining = ContinuousClock.now.duration(to: at)
-            let micros = max(1, remaining.components.seconds * 1_000_000 + remaining.components.attoseconds / 1_000_000_000_000)
-            lws_set_timer_usecs(wsi, lws_usec_t(micros))
+            connection.armedDeadline = (at, close)
         case .disarm?:
             connection.armedDeadline = nil
-            lws_set_timer_usecs(wsi, LWS_SET_TIMER_USEC_CANCEL)
         case nil:
             break
         }
@@ -123,16 +119,15 @@ final class ServiceCore: @unchecked Sendable {
         lws_callback_on_writable(wsi)
     }
 
-    // MARK: Metrics tick (service thread)
+    // MARK: Metrics (service thread)
 
-    /// Flushes batched counters and samples the gauges; returns false once the context is gone.
-    func tick() -> Bool {
+    /// Flushes batched counters and samples the gauges.
+    func sampleMetrics() {
         metrics.flush()
         var queued = 0
         for connection in registry.values {
             queued += connection.queuedBytes
         }
         metrics.recordQueuedBytes(queued)
-        return context != nil
     }
 }

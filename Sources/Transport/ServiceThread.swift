@@ -118,7 +118,7 @@ final class ServiceThread: @unchecked Sendable {
         core.attach(context: context)
 
         config.tick.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
-        lws_sul_schedule(context, 0, tickSul(config), metricsTickCallback, Self.tickMicros)
+        lws_sul_schedule(context, 0, tickSul(config), serviceTickCallback, Self.tickMicros)
         return .success(ports)
     }
 
@@ -129,7 +129,7 @@ final class ServiceThread: @unchecked Sendable {
         loop.destroy()
         self.loop = nil
         self.config = nil
-        _ = core.tick()
+        core.sampleMetrics()
     }
 
     private func finish() {
@@ -141,16 +141,22 @@ final class ServiceThread: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    private static let tickMicros: lws_usec_t = 1_000_000
+    private static let tickMicros = lws_usec_t(ServiceCore.sweepInterval / .microseconds(1))
+    /// Metrics are sampled on every tenth tick (once a second).
+    private static let ticksPerMetricsSample = 10
+    private var ticks = 0
 
     private func tickSul(_ config: LWSContextConfig) -> UnsafeMutablePointer<lws_sorted_usec_list_t> {
         // `sul` is the first member of rts_sul_owner_t.
         UnsafeMutableRawPointer(config.tick).assumingMemoryBound(to: lws_sorted_usec_list_t.self)
     }
 
-    /// The metrics tick fired (service thread): sample, then schedule the next one.
+    /// The service tick fired (service thread): sweep, sample metrics now and then, schedule the next one.
     func tick(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>) {
-        guard core.tick(), let loop else { return }
-        lws_sul_schedule(loop.context, 0, sul, metricsTickCallback, Self.tickMicros)
+        guard let loop else { return }
+        core.sweep()
+        ticks += 1
+        if ticks % Self.ticksPerMetricsSample == 0 { core.sampleMetrics() }
+        lws_sul_schedule(loop.context, 0, sul, serviceTickCallback, Self.tickMicros)
     }
 }

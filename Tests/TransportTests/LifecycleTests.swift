@@ -145,6 +145,22 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(delegate.closed.count, 1, "the answering client is still connected")
     }
 
+    func testPeerThatKeepsSendingIsNotSilentEvenWithoutPongs() async throws {
+        let (server, delegate) = try makeServer { $0.heartbeatMS = 400 }
+        defer { Task { await server.shutdown(closeCode: 1001, reason: "", graceMS: 100) } }
+        delegate.echo = false
+        let talker = try SilentSocket(port: server.port)
+        defer { talker.close() }
+        await eventually { delegate.opened.count == 1 }
+        // 2.5 s is 2.5 hang-up periods (1 s each): only the messages keep it open.
+        for n in 0..<25 {
+            talker.sendText("m\(n)")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        await eventually { delegate.received.count == 25 }
+        XCTAssertEqual(delegate.closed.count, 0, "a peer we hear from is not silent")
+    }
+
     func testConnectionsAreReleasedAfterClose() async throws {
         let (server, delegate) = try makeServer()
         defer { Task { await server.shutdown(closeCode: 1001, reason: "", graceMS: 100) } }
@@ -190,6 +206,15 @@ final class SilentSocket: @unchecked Sendable {
             """
         let bytes = Array(request.utf8)
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Sends one short masked text frame (and never reads: pings go unanswered).
+    func sendText(_ text: String) {
+        let payload = Array(text.utf8)
+        precondition(payload.count < 126)
+        let mask: [UInt8] = [1, 2, 3, 4]
+        let frame = [0x81, 0x80 | UInt8(payload.count)] + mask + payload.enumerated().map { $1 ^ mask[$0 % 4] }
+        _ = frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
     func close() {
