@@ -30,7 +30,8 @@ public final class Connection: FrameSink, @unchecked Sendable {
     var inbound = InboundAssembler()
     /// The close to perform once `at` passes (checked by `ServiceCore.sweep`).
     var armedDeadline: (at: ContinuousClock.Instant, close: CloseRequest)?
-    var closeTimeoutArmed = false
+    /// When a requested close gives up waiting for WRITEABLE (checked by `ServiceCore.sweep`).
+    var closeDeadline: ContinuousClock.Instant?
     /// Heartbeat: when a message or pong last arrived, when the next ping is due, and whether
     /// the next WRITEABLE should send it.
     var lastHeard: ContinuousClock.Instant

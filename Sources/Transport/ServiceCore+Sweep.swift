@@ -1,11 +1,12 @@
 import CLibWebSockets
 
-/// Connection deadlines and heartbeats, checked by one periodic sweep (service thread).
+/// Connection deadlines, close timeouts and heartbeats, checked by one periodic sweep (service thread).
 ///
 /// lws keeps its timers in one sorted linked list and inserts by walking it from the head.
-/// Per-connection lws timers (a deadline each, and lws' ping/hang-up "validity" timer, re-armed
-/// on every PONG) put thousands of entries in that list, and a reconnect storm spent a fifth of
-/// the server's CPU walking it. One sweep over the open connections costs a few microseconds
+/// Per-connection lws timers (a deadline each, a close timeout, and lws' ping/hang-up "validity"
+/// timer, re-armed on every PONG) put thousands of entries in that list, and a reconnect storm
+/// spent a fifth of the server's CPU walking it. (An immediate kill is due now, so lws inserts
+/// it at the head.) One sweep over the open connections costs a few microseconds
 /// per thousand connections instead.
 extension ServiceCore {
     /// How often the sweep runs: deadlines, pings and hang-ups happen up to this late.
@@ -24,8 +25,10 @@ extension ServiceCore {
             if let deadline = connection.armedDeadline, deadline.at <= now {
                 deadlinePassed(connection)
             }
-            if now - connection.lastHeard >= hangupAfter {
-                // A dead peer or network: drop it without a close handshake, as TCP would.
+            let closeGaveUp = connection.closeDeadline.map { $0 <= now } ?? false
+            if closeGaveUp || now - connection.lastHeard >= hangupAfter {
+                // A close that waited too long for WRITEABLE, or a silent (dead) peer: drop the
+                // TCP connection without a close handshake.
                 lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC)
             } else if now >= connection.nextPing {
                 connection.nextPing = now + heartbeat

@@ -28,8 +28,8 @@ final class ServiceCore: @unchecked Sendable {
     /// Echo connections reflect whatever arrives, so their queue may hold several such messages.
     static let echoOutboundLimit = 64 << 20
     /// How long a close may wait, for queued frames (flush) or just the close frame to reach a peer that
-    /// is slow to read (a slow consumer), before lws drops the TCP connection.
-    static let closeTimeoutSecs: Int32 = 5
+    /// is slow to read (a slow consumer), before the TCP connection is dropped.
+    static let closeTimeout: Duration = .seconds(5)
 
     // Service-thread-only state.
     /// Open connections by id.
@@ -110,11 +110,10 @@ final class ServiceCore: @unchecked Sendable {
         case nil:
             break
         }
-        if request.close != nil, !connection.closeTimeoutArmed {
+        if request.close != nil, connection.closeDeadline == nil {
             // The close happens in WRITEABLE, which a peer that stopped reading never lets come:
-            // then lws drops the connection when this runs out.
-            connection.closeTimeoutArmed = true
-            lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, Self.closeTimeoutSecs)
+            // then `sweep` drops the connection when this passes.
+            connection.closeDeadline = .now + Self.closeTimeout
         }
         lws_callback_on_writable(wsi)
     }
