@@ -19,18 +19,20 @@ extension ServiceCore {
 
     func sweep() {
         let now = ContinuousClock.now
-        let hangupAfter = hangupAfter
+        // Instants, not durations, per connection: the comparison is all the loop does.
+        let silentBefore = now - hangupAfter
+        let heartbeat = heartbeat
         for connection in registry.values {
             guard let wsi = connection.wsi else { continue }
             if let deadline = connection.armedDeadline, deadline.at <= now {
                 deadlinePassed(connection)
             }
             let closeGaveUp = connection.closeDeadline.map { $0 <= now } ?? false
-            if closeGaveUp || now - connection.lastHeard >= hangupAfter {
+            if closeGaveUp || connection.lastHeard <= silentBefore {
                 // A close that waited too long for WRITEABLE, or a silent (dead) peer: drop the
                 // TCP connection without a close handshake.
                 lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC)
-            } else if now >= connection.nextPing {
+            } else if connection.nextPing <= now {
                 connection.nextPing = now + heartbeat
                 connection.pingDue = true
                 lws_callback_on_writable(wsi)
