@@ -67,7 +67,8 @@ public final class RealtimeNode: Sendable {
             clock: clock, logger: logger)
 
         let services = SessionServices(
-            settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store, rooms: rooms,
+            settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store,
+            signIns: SignInRecorder(store: store), rooms: rooms,
             presence: presence, typing: typing, moderator: moderator, gamification: gamification, review: review, mutes: mutes, sessions: sessions,
             sendLimiter: KeyedRateLimiter(rate: config.sendRate, burst: Double(config.sendBurst), clock: clock),
             clock: clock, logger: logger, metrics: GatewayMetrics())

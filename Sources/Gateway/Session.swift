@@ -227,11 +227,11 @@ actor Session {
         let principal = Principal(
             org: claims.org, user: claims.sub, name: claims.name ?? claims.sub, role: role, isModerator: claims.isModerator, timeZone: claims.tz)
         do {
-            if try await services.store.user(org: principal.org, id: principal.user)?.banned == true {
+            let signIn = UserSignIn(org: principal.org, id: principal.user, name: principal.name, role: role, at: services.clock.nowMS())
+            if try await services.signIns.record(signIn) {
                 close(CloseCode.banned, "banned")
                 return
             }
-            try await services.store.upsertUser(org: principal.org, id: principal.user, name: principal.name, role: role, seenAt: services.clock.nowMS())
         } catch {
             services.logger.error("recording user failed", metadata: ["error": "\(error)"])
             close(CloseCode.internalError, "storage unavailable")

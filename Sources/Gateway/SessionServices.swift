@@ -14,6 +14,7 @@ struct SessionServices: Sendable {
     var nodeID: String
     var verifier: TokenVerifier
     var store: any ChatStore
+    var signIns: SignInRecorder
     var rooms: RoomRegistry
     var presence: PresenceTracker
     var typing: TypingTracker

@@ -1,5 +1,22 @@
 import Wire
 
+/// A user signing in with a token: who, as what, and when.
+public struct UserSignIn: Sendable, Equatable {
+    public var org: String
+    public var id: String
+    public var name: String
+    public var role: Role
+    public var at: Int64
+
+    public init(org: String, id: String, name: String, role: Role, at: Int64) {
+        self.org = org
+        self.id = id
+        self.name = name
+        self.role = role
+        self.at = at
+    }
+}
+
 /// A user the server has seen in a token: their latest display name and role.
 public struct UserRecord: Sendable, Equatable {
     public var id: String
@@ -84,8 +101,10 @@ public enum AppendOutcome: Sendable, Equatable {
 /// Methods never run on the transport thread; callers await them from actors.
 public protocol ChatStore: Sendable {
     // MARK: Users
-    /// Records the user's latest name and role from a token.
-    func upsertUser(org: String, id: String, name: String, role: Role, seenAt: Int64) async throws
+    /// Records sign-ins in one transaction: each user's latest name and role from the token, and
+    /// when they were last seen. Returns, in order, whether each user is banned; a banned user's
+    /// record is left as it was.
+    func recordSignIns(_ signIns: [UserSignIn]) async throws -> [Bool]
     func user(org: String, id: String) async throws -> UserRecord?
     /// The known users among `ids` (unknown ids are left out).
     func users(org: String, ids: [String]) async throws -> [UserRecord]

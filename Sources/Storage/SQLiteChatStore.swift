@@ -46,13 +46,19 @@ public final class SQLiteChatStore: ChatStore, Sendable {
 
     // MARK: Users
 
-    public func upsertUser(org: String, id: String, name: String, role: Role, seenAt: Int64) async throws {
+    public func recordSignIns(_ signIns: [UserSignIn]) async throws -> [Bool] {
         try await pool.write { db in
-            try db.cachedStatement(sql: """
+            // RETURNING yields a row when the user was inserted or updated: not for a banned user.
+            let statement = try db.cachedStatement(sql: """
                 INSERT INTO users (org, id, name, role, last_seen, banned) VALUES (?, ?, ?, ?, ?, 0)
                 ON CONFLICT (org, id) DO UPDATE SET
                     name = excluded.name, role = excluded.role, last_seen = max(last_seen, excluded.last_seen)
-                """).execute(arguments: [org, id, name, role.rawValue, seenAt])
+                WHERE banned = 0
+                RETURNING banned
+                """)
+            return try signIns.map { signIn in
+                try Row.fetchOne(statement, arguments: [signIn.org, signIn.id, signIn.name, signIn.role.rawValue, signIn.at]) == nil
+            }
         }
     }
 

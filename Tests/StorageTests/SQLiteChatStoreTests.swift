@@ -105,10 +105,13 @@ final class SQLiteChatStoreTests: XCTestCase {
 
     // MARK: Users
 
-    func testUsersUpsertLookupAndOrgIsolation() async throws {
+    func testSignInsRecordUsersWithOrgIsolation() async throws {
         let store = try makeStore()
-        try await store.upsertUser(org: "org1", id: "u1", name: "Ann", role: .student, seenAt: 100)
-        try await store.upsertUser(org: "org2", id: "u1", name: "Other Ann", role: .admin, seenAt: 50)
+        let banned = try await store.recordSignIns([
+            UserSignIn(org: "org1", id: "u1", name: "Ann", role: .student, at: 100),
+            UserSignIn(org: "org2", id: "u1", name: "Other Ann", role: .admin, at: 50),
+        ])
+        XCTAssertEqual(banned, [false, false])
 
         let first = try await store.user(org: "org1", id: "u1")
         XCTAssertEqual(first, UserRecord(id: "u1", name: "Ann", role: .student, lastSeen: 100))
@@ -117,9 +120,20 @@ final class SQLiteChatStoreTests: XCTestCase {
         let missing = try await store.user(org: "org3", id: "u1")
         XCTAssertNil(missing)
 
-        // Latest name and role win; banned is kept across upserts.
+        // Latest name and role win, and last seen never goes back.
+        try await store.signIn(org: "org1", id: "u1", name: "Annie", role: .mentor, at: 200)
+        try await store.signIn(org: "org1", id: "u1", name: "Annie", role: .mentor, at: 150)
+        let renamed = try await store.user(org: "org1", id: "u1")
+        XCTAssertEqual(renamed, UserRecord(id: "u1", name: "Annie", role: .mentor, lastSeen: 200))
+
+        // A banned user's sign-in reports the ban and leaves the record as it was.
         try await store.setBanned(org: "org1", user: "u1", banned: true)
-        try await store.upsertUser(org: "org1", id: "u1", name: "Annie", role: .mentor, seenAt: 200)
+        let flags = try await store.recordSignIns([
+            UserSignIn(org: "org1", id: "u1", name: "Evil Annie", role: .admin, at: 300),
+            UserSignIn(org: "org2", id: "u1", name: "Other Ann", role: .admin, at: 300),
+            UserSignIn(org: "org1", id: "new", name: "New", role: .guest, at: 300),
+        ])
+        XCTAssertEqual(flags, [true, false, false])
         let updated = try await store.user(org: "org1", id: "u1")
         XCTAssertEqual(updated, UserRecord(id: "u1", name: "Annie", role: .mentor, lastSeen: 200, banned: true))
         // The other org's user is untouched by the ban.
@@ -134,9 +148,9 @@ final class SQLiteChatStoreTests: XCTestCase {
     func testUsersBatchLookupKeepsOrderAndSkipsUnknown() async throws {
         let store = try makeStore()
         for index in 0..<600 {
-            try await store.upsertUser(org: "org1", id: "u\(index)", name: "User \(index)", role: .student, seenAt: Int64(index))
+            try await store.signIn(org: "org1", id: "u\(index)", name: "User \(index)", role: .student, at: Int64(index))
         }
-        try await store.upsertUser(org: "org2", id: "x", name: "X", role: .guest, seenAt: 1)
+        try await store.signIn(org: "org2", id: "x", name: "X", role: .guest, at: 1)
 
         let some = try await store.users(org: "org1", ids: ["u5", "nobody", "u2", "u5", "x"])
         XCTAssertEqual(some.map(\.id), ["u5", "u2"])
@@ -559,7 +573,7 @@ final class SQLiteChatStoreTests: XCTestCase {
         let path = temporaryPath()
         do {
             let store = try openStore(path)
-            try await store.upsertUser(org: "org1", id: "alice", name: "Alice", role: .student, seenAt: 1)
+            try await store.signIn(org: "org1", id: "alice", name: "Alice", role: .student, at: 1)
             try await createRoom(store)
             _ = try await store.appendMessages(org: "org1", room: "r1", [
                 newMessage("one", clientMsgID: "c1", ts: 5_000, id: "m1"), newMessage("two", id: "m2"),
@@ -620,7 +634,7 @@ final class SQLiteChatStoreTests: XCTestCase {
         let after = await store.isHealthy()
         XCTAssertFalse(after)
         do {
-            try await store.upsertUser(org: "org1", id: "u", name: "U", role: .guest, seenAt: 1)
+            try await store.signIn(org: "org1", id: "u", name: "U", role: .guest, at: 1)
             XCTFail("writes after close should fail")
         } catch {}
     }
@@ -647,5 +661,12 @@ final class SQLiteChatStoreTests: XCTestCase {
             print(String(format: "append throughput: %d messages in batches of %d: %.2f s, %.0f msg/s", total, batchSize, seconds, Double(total) / seconds))
             try await store.close()
         }
+    }
+}
+
+extension ChatStore {
+    /// One sign-in on its own (for setting up users).
+    func signIn(org: String, id: String, name: String, role: Role, at: Int64) async throws {
+        _ = try await recordSignIns([UserSignIn(org: org, id: id, name: name, role: role, at: at)])
     }
 }

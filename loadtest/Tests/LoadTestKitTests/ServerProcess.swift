@@ -22,9 +22,15 @@ final class ServerProcess: @unchecked Sendable {
     /// stale one), else the usual scratch paths (release first).
     static func binary() -> URL? {
         if let path = ProcessInfo.processInfo.environment["RTS_SERVER_BINARY"] { return URL(fileURLWithPath: path) }
-        let buildDirectory = Bundle.main.bundleURL.deletingLastPathComponent()
+        // The test bundle sits in (or a level or two below) the build directory.
+        var bundleDirectory = Bundle.main.bundleURL
+        var buildDirectories: [URL] = []
+        for _ in 0..<3 {
+            buildDirectories.append(bundleDirectory)
+            bundleDirectory.deleteLastPathComponent()
+        }
         let root = packageRoot
-        let candidates = [buildDirectory] + [".build-lt/release", ".build/release", ".build-lt/debug", ".build/debug"].map { root.appendingPathComponent($0) }
+        let candidates = buildDirectories + [".build-lt/release", ".build/release", ".build-lt/debug", ".build/debug"].map { root.appendingPathComponent($0) }
         for directory in candidates {
             let url = directory.appendingPathComponent("realtime-server")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
