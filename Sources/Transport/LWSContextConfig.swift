@@ -83,7 +83,8 @@ final class LWSContextConfig {
     }
 
     func mainVhostInfo() -> lws_context_creation_info {
-        var info = vhostInfo(name: "rts", port: settings.port, protocols: mainProtocols, headers: mainHeaders)
+        // No lws listener: `ServiceThread` accepts on its own `TCPListener` and adopts each socket.
+        var info = vhostInfo(name: "rts", port: Int(CONTEXT_PORT_NO_LISTEN_SERVER), protocols: mainProtocols, headers: mainHeaders)
         if let cert = settings.tlsCertPath, let key = settings.tlsKeyPath {
             info.ssl_cert_filepath = cString(cert)
             info.ssl_private_key_filepath = cString(key)

@@ -25,6 +25,10 @@ final class ServiceThread: @unchecked Sendable {
     // Owned by the service thread once it runs.
     private var config: LWSContextConfig?
     private var loop: LWSServiceLoop?
+    /// The WebSocket port: accepted here, a batch per pass, and adopted into `mainVhost`.
+    private var listener: TCPListener?
+    private var listenerWatch: UnsafeMutablePointer<rts_ev_reader_t>?
+    private var mainVhost: OpaquePointer?
 
     private struct Completion {
         var finished = false
@@ -78,7 +82,7 @@ final class ServiceThread: @unchecked Sendable {
 
         // A pass ends with the wake-up that carries the stop request.
         while !core.wakeList.stopRequested, let loop {
-            if !loop.runOnce() { break }
+            loop.runOnce()
         }
 
         destroyContext()
@@ -108,24 +112,39 @@ final class ServiceThread: @unchecked Sendable {
         LWSLogBridge.install(core.logger)
         let config = LWSContextConfig(settings: settings, callback: lwsCallback)
         let user = Unmanaged.passUnretained(core).toOpaque()
-        guard let loop = LWSServiceLoop(logger: core.logger, makeInfo: { config.contextInfo(user: user, foreignLoops: $0) }) else {
-            return fail("lws_create_context failed")
+        let listener: TCPListener
+        let loop: LWSServiceLoop
+        do {
+            listener = try TCPListener.open(host: settings.host, port: settings.port)
+        } catch {
+            return .failure(error)
+        }
+        do {
+            loop = try LWSServiceLoop { config.contextInfo(user: user, foreignLoops: $0) }
+        } catch {
+            listener.close()
+            return fail(error.description)
         }
         let context = loop.context
         var mainInfo = config.mainVhostInfo()
         guard let mainVhost = lws_create_vhost(context, &mainInfo) else {
             loop.destroy()
-            return fail("cannot listen on \(settings.host):\(settings.port)")
+            listener.close()
+            return fail("cannot create the WebSocket vhost (TLS certificate or key unreadable?)")
         }
-        var ports = Ports(main: Int(lws_get_vhost_listen_port(mainVhost)))
+        var ports = Ports(main: listener.port)
         if let metricsPort = core.metricsPort {
             var metricsInfo = config.metricsVhostInfo(port: metricsPort)
             guard let metricsVhost = lws_create_vhost(context, &metricsInfo) else {
                 loop.destroy()
+                listener.close()
                 return fail("cannot listen on \(settings.host):\(metricsPort) (metrics)")
             }
             ports.metrics = Int(lws_get_vhost_listen_port(metricsVhost))
         }
+        self.listener = listener
+        self.mainVhost = mainVhost
+        listenerWatch = loop.watchReadable(listener.fd, owner: Unmanaged.passUnretained(self).toOpaque(), ready: listenerReadyCallback)
         self.config = config
         self.loop = loop
         core.attach(context: context)
@@ -137,12 +156,30 @@ final class ServiceThread: @unchecked Sendable {
 
     private func destroyContext() {
         guard let loop, let config else { return }
+        if let listenerWatch { loop.stopWatching(listenerWatch) }
+        listenerWatch = nil
+        listener?.close()
+        listener = nil
+        mainVhost = nil
         core.detach()
         lws_sul_schedule(loop.context, 0, tickSul(config), nil, LWS_SET_TIMER_USEC_CANCEL)
         loop.destroy()
         self.loop = nil
         self.config = nil
         core.sampleMetrics()
+    }
+
+    /// Connections accepted per pass: enough to keep up with any arrival rate (a pass takes well
+    /// under a millisecond), few enough that handshakes in flight stay a small number.
+    private static let acceptsPerPass = 32
+
+    /// The listening socket is readable (service thread, in a pass): accept a batch for lws.
+    func acceptConnections() {
+        guard let listener, let mainVhost else { return }
+        listener.accept(upTo: Self.acceptsPerPass) { connection in
+            // lws owns the descriptor from here, and closes it itself if adoption fails.
+            _ = lws_adopt_socket_vhost(mainVhost, connection)
+        }
     }
 
     private func finish() {
@@ -172,4 +209,10 @@ final class ServiceThread: @unchecked Sendable {
         if ticks % Self.ticksPerMetricsSample == 0 { core.sampleMetrics() }
         lws_sul_schedule(loop.context, 0, sul, serviceTickCallback, Self.tickMicros)
     }
+}
+
+/// libev's callback for the listening socket (service thread).
+private let listenerReadyCallback: rts_ev_ready_cb = { owner in
+    guard let owner else { return }
+    Unmanaged<ServiceThread>.fromOpaque(owner).takeUnretainedValue().acceptConnections()
 }

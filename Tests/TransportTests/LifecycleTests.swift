@@ -161,6 +161,17 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(delegate.closed.count, 0, "a peer we hear from is not silent")
     }
 
+    func testABurstOfConnectionsIsAcceptedWhole() async throws {
+        // The transport accepts a bounded batch per loop pass: more than a batch arriving at
+        // once must still all be accepted and upgraded.
+        let (server, delegate) = try makeServer()
+        defer { Task { await server.shutdown(closeCode: 1001, reason: "", graceMS: 100) } }
+        let sockets = try (0..<300).map { _ in try SilentSocket(port: server.port) }
+        defer { sockets.forEach { $0.close() } }
+        await eventually(10) { delegate.opened.count == sockets.count }
+        XCTAssertEqual(delegate.opened.count, sockets.count)
+    }
+
     func testConnectionsAreReleasedAfterClose() async throws {
         let (server, delegate) = try makeServer()
         defer { Task { await server.shutdown(closeCode: 1001, reason: "", graceMS: 100) } }

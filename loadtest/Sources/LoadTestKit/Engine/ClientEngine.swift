@@ -104,14 +104,16 @@ final class ClientEngine: @unchecked Sendable {
         name.initialize(from: Array(LoadClientProtocol.name.utf8CString), count: LoadClientProtocol.name.utf8.count + 1)
         let protocols = LoadClientProtocol.makeProtocols(name: UnsafePointer(name))
         let user = Unmanaged.passUnretained(self).toOpaque()
-        let created = LWSServiceLoop(logger: core.logger) { foreignLoops in
-            LoadClientProtocol.contextInfo(protocols: protocols, user: user, tls: tls, fdLimit: fdLimit, foreignLoops: foreignLoops)
-        }
-        guard let loop = created else {
+        let loop: LWSServiceLoop
+        do {
+            loop = try LWSServiceLoop { foreignLoops in
+                LoadClientProtocol.contextInfo(protocols: protocols, user: user, tls: tls, fdLimit: fdLimit, foreignLoops: foreignLoops)
+            }
+        } catch {
             protocols.deallocate()
             name.deallocate()
             finish()
-            started(.failure(EngineStartError(description: "lws_create_context failed")))
+            started(.failure(EngineStartError(description: error.description)))
             return
         }
         self.loop = loop
@@ -124,7 +126,7 @@ final class ClientEngine: @unchecked Sendable {
 
         // A pass ends with the wake-up that carries the stop request.
         while !inbox.withLock({ $0.stopping }) {
-            if !loop.runOnce() { break }
+            loop.runOnce()
         }
         shutDown(loop)
         protocols.deallocate()

@@ -29,7 +29,7 @@ enum LoadClientProtocol {
         return table
     }
 
-    static func contextInfo(protocols: UnsafeMutablePointer<lws_protocols>, user: UnsafeMutableRawPointer, tls: Bool, fdLimit: Int, foreignLoops: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> lws_context_creation_info {
+    static func contextInfo(protocols: UnsafeMutablePointer<lws_protocols>, user: UnsafeMutableRawPointer, tls: Bool, fdLimit: Int, foreignLoops: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> lws_context_creation_info {
         var info = lws_context_creation_info()
         info.port = CONTEXT_PORT_NO_LISTEN
         info.protocols = UnsafePointer(protocols)
