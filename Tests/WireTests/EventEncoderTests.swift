@@ -45,4 +45,31 @@ final class EventEncoderTests: XCTestCase {
         XCTAssertFalse(Identifier.isValid("ü"))
         XCTAssertFalse(Identifier.isValid(String(repeating: "a", count: 129)))
     }
+
+    /// `joined` is written by hand for speed: it must be the same JSON as its Codable form.
+    func testJoinedWrittenByHandEqualsItsCodableForm() throws {
+        let awkward = ["plain", "quote \" and \\ backslash", "line\nbreak\ttab\r", "ctrl \u{01}\u{1F}", "slash/ok", "שלום 🎉", ""]
+        let room = RoomInfo(
+            id: "room/1", kind: .group, title: awkward[1], visibility: .org, members: awkward, createdBy: awkward[5], createdAt: 1_700_000_000_123)
+        let presence = awkward.enumerated().map { index, name in
+            PresenceEntry(
+                user: "u\(index)", name: name, role: Role.allCases[index % 4], status: [.online, .away, .offline][index % 3],
+                lastSeen: Int64(index) * 1_000_000_007, readSeq: Int64(index))
+        }
+        let missed = [
+            ChatMessage(id: "m1", seq: 7, from: UserRef(id: "u1", name: awkward[2], role: .student), text: awkward[3], ts: 5, clientMsgID: "c1"),
+            ChatMessage(
+                id: "m2", seq: 8, from: UserRef(id: "u2", name: "B", role: .mentor), text: nil, ts: 6, replyTo: "m1", clientMsgID: "c2",
+                moderation: ModerationNote(action: "masked", reasons: ["pii"]), editedAt: 9, deleted: true),
+        ]
+        for (re, missed, recovered) in [("j\"1", missed, true), (nil, [], false)] as [(String?, [ChatMessage], Bool)] {
+            let joined = Joined(re: re, room: room, lastSeq: 42, epoch: "e\\p", presence: presence, missed: missed, recovered: recovered)
+            let byHand = try json(EventEncoder.frame(joined))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            let codable = try XCTUnwrap(JSONSerialization.jsonObject(with: encoder.encode(joined)) as? [String: Any])
+            XCTAssertEqual(NSDictionary(dictionary: byHand), NSDictionary(dictionary: codable))
+            XCTAssertEqual(byHand["re"] == nil, re == nil)
+        }
+    }
 }
