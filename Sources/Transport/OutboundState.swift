@@ -10,7 +10,7 @@ struct CloseRequest: Sendable, Equatable {
 
 /// A deadline change requested from any thread, applied by the service thread.
 enum DeadlineChange: Sendable {
-    /// `at` is a `ContinuousClock` instant; the service thread converts it to an lws timer.
+    /// `at` is a `ContinuousClock` instant; the service thread's sweep fires it (up to 100 ms late).
     case arm(at: ContinuousClock.Instant, close: CloseRequest)
     case disarm
 }
