@@ -7,95 +7,50 @@ extension EventEncoder {
     /// is 5 000 of these at once. The same JSON as the Codable form (WireTests compare them);
     /// `missed` messages still go through JSONEncoder.
     public static func frame(_ joined: Joined) -> SharedFrame {
-        var json = JSONBytes(capacity: 256 + joined.room.members.count * 24 + joined.presence.count * 120)
-        json.raw(#"{"type":"joined","#)
-        if let re = joined.re {
-            json.key("re")
-            json.string(re)
-            json.raw(",")
-        }
-        json.key("room")
-        write(joined.room, to: &json)
-        json.raw(",")
-        json.key("last_seq")
-        json.int(joined.lastSeq)
-        json.raw(",")
-        json.key("epoch")
-        json.string(joined.epoch)
-        json.raw(",")
-        json.key("presence")
-        json.raw("[")
-        for (index, entry) in joined.presence.enumerated() {
-            if index > 0 { json.raw(",") }
-            write(entry, to: &json)
-        }
-        json.raw("],")
-        json.key("missed")
-        if joined.missed.isEmpty {
-            json.raw("[]")
-        } else {
+        var missed: Data?
+        if !joined.missed.isEmpty {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.withoutEscapingSlashes]
-            guard let missed = try? encoder.encode(joined.missed) else {
-                return SharedFrame(text: #"{"type":"error","code":"internal","message":"encoding failed"}"#)
-            }
-            json.raw(missed)
+            missed = try? encoder.encode(joined.missed)
+            if missed == nil { return SharedFrame(text: #"{"type":"error","code":"internal","message":"encoding failed"}"#) }
         }
-        json.raw(",")
-        json.key("recovered")
-        json.bool(joined.recovered)
-        json.raw("}")
+        var json = JSONBytes(capacity: 256 + joined.room.members.count * 24 + joined.presence.count * 120 + (missed?.count ?? 0))
+        json.object { json in
+            json.member("type", "joined")
+            if let re = joined.re { json.member("re", re) }
+            json.key("room")
+            write(joined.room, to: &json)
+            json.member("last_seq", joined.lastSeq)
+            json.member("epoch", joined.epoch)
+            json.key("presence")
+            json.array(joined.presence) { json, entry in write(entry, to: &json) }
+            json.member("missed", json: missed ?? Data("[]".utf8))
+            json.member("recovered", joined.recovered)
+        }
         return json.bytes.withUnsafeBytes { SharedFrame(bytes: $0) }
     }
 
     private static func write(_ room: RoomInfo, to json: inout JSONBytes) {
-        json.raw("{")
-        json.key("id")
-        json.string(room.id)
-        json.raw(",")
-        json.key("kind")
-        json.string(room.kind.rawValue)
-        json.raw(",")
-        json.key("title")
-        json.string(room.title)
-        json.raw(",")
-        json.key("visibility")
-        json.string(room.visibility.rawValue)
-        json.raw(",")
-        json.key("members")
-        json.raw("[")
-        for (index, member) in room.members.enumerated() {
-            if index > 0 { json.raw(",") }
-            json.string(member)
+        json.object { json in
+            json.member("id", room.id)
+            json.member("kind", room.kind.rawValue)
+            json.member("title", room.title)
+            json.member("visibility", room.visibility.rawValue)
+            json.key("members")
+            json.array(room.members) { json, member in json.string(member) }
+            json.member("created_by", room.createdBy)
+            json.member("created_at", room.createdAt)
         }
-        json.raw("],")
-        json.key("created_by")
-        json.string(room.createdBy)
-        json.raw(",")
-        json.key("created_at")
-        json.int(room.createdAt)
-        json.raw("}")
     }
 
     private static func write(_ entry: PresenceEntry, to json: inout JSONBytes) {
-        json.raw("{")
-        json.key("user")
-        json.string(entry.user)
-        json.raw(",")
-        json.key("name")
-        json.string(entry.name)
-        json.raw(",")
-        json.key("role")
-        json.string(entry.role.rawValue)
-        json.raw(",")
-        json.key("status")
-        json.string(entry.status.rawValue)
-        json.raw(",")
-        json.key("last_seen")
-        json.int(entry.lastSeen)
-        json.raw(",")
-        json.key("read_seq")
-        json.int(entry.readSeq)
-        json.raw("}")
+        json.object { json in
+            json.member("user", entry.user)
+            json.member("name", entry.name)
+            json.member("role", entry.role.rawValue)
+            json.member("status", entry.status.rawValue)
+            json.member("last_seen", entry.lastSeen)
+            json.member("read_seq", entry.readSeq)
+        }
     }
 }
