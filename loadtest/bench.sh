@@ -50,8 +50,8 @@ stop_server() {
     wait "$SERVER_PID" 2>/dev/null || true
 }
 
-# Thousands of sockets of the previous scenario in TIME_WAIT (60 s) slow the next one's
-# connects (the storm measured 4.9-6.6 s right after another storm, 4.0-4.7 s after them).
+# Let the previous scenario's thousands of sockets in TIME_WAIT (60 s) clear first, so each
+# scenario starts from the same state.
 settle_sockets() {
     command -v ss > /dev/null || return 0
     for _ in $(seq 70); do
