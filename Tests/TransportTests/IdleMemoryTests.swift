@@ -34,25 +34,12 @@ final class IdleMemoryTests: XCTestCase {
     /// Opens `count` WebSocket connections on raw sockets and completes their handshakes.
     private func openIdle(port: Int, count: Int) throws -> [Int32] {
         var sockets: [Int32] = []
-        let request = Array(
-            "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-                .utf8)
         var buffer = [UInt8](repeating: 0, count: 512)
         for batchStart in stride(from: 0, to: count, by: 100) {
             var batch: [Int32] = []
             for _ in batchStart..<min(count, batchStart + 100) {
-                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = in_port_t(UInt16(port).bigEndian)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                let connected = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
-                guard connected == 0 else { throw RawHTTPError.connect(errno) }
-                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                let fd = try RawHTTP.connectLoopback(port: port)
+                RawHTTP.write(fd, RawHTTP.upgradeRequest)
                 batch.append(fd)
             }
             for fd in batch {

@@ -19,14 +19,15 @@ enum RawHTTPError: Error {
 }
 
 enum RawHTTP {
-    /// Sends `request` verbatim and reads the response: headers, then `Content-Length` bytes of body
-    /// (none for 101). Gives up after `timeout` seconds.
-    static func exchange(port: Int, request: String, timeout: Int = 5) throws -> RawHTTPResponse {
+    /// A valid WebSocket handshake request for `/ws`.
+    static let upgradeRequest = Array(
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            .utf8)
+
+    /// A blocking TCP connection to 127.0.0.1:`port`; the caller closes it.
+    static func connectLoopback(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RawHTTPError.connect(errno) }
-        defer { close(fd) }
-        var tv = timeval(tv_sec: timeout, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -36,9 +37,27 @@ enum RawHTTP {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw RawHTTPError.connect(errno) }
-        let bytes = Array(request.utf8)
+        guard connected == 0 else {
+            let error = errno
+            close(fd)
+            throw RawHTTPError.connect(error)
+        }
+        return fd
+    }
+
+    /// Sends `bytes` whole (loopback, small writes), never raising SIGPIPE.
+    static func write(_ fd: Int32, _ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Sends `request` verbatim and reads the response: headers, then `Content-Length` bytes of body
+    /// (none for 101). Gives up after `timeout` seconds.
+    static func exchange(port: Int, request: String, timeout: Int = 5) throws -> RawHTTPResponse {
+        let fd = try connectLoopback(port: port)
+        defer { close(fd) }
+        var tv = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        write(fd, Array(request.utf8))
 
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
