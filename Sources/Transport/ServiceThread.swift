@@ -142,9 +142,14 @@ final class ServiceThread: @unchecked Sendable {
             }
             ports.metrics = Int(lws_get_vhost_listen_port(metricsVhost))
         }
+        guard let watch = loop.watchReadable(listener.fd, owner: Unmanaged.passUnretained(self).toOpaque(), ready: listenerReadyCallback) else {
+            loop.destroy()
+            listener.close()
+            return fail("cannot watch the listening socket (out of memory)")
+        }
         self.listener = listener
         self.mainVhost = mainVhost
-        listenerWatch = loop.watchReadable(listener.fd, owner: Unmanaged.passUnretained(self).toOpaque(), ready: listenerReadyCallback)
+        listenerWatch = watch
         self.config = config
         self.loop = loop
         core.attach(context: context)
