@@ -12,7 +12,12 @@ public enum EventEncoder {
         } catch {
             // Our own event types only hold strings, numbers and arrays of them; encoding cannot fail.
             // Fall back to a well-formed error rather than crash a request path.
-            return SharedFrame(text: #"{"type":"error","code":"internal","message":"encoding failed"}"#)
+            return encodingFailed
         }
+    }
+
+    /// Sent instead of an event that could not be encoded: a well-formed error, never a crash.
+    static var encodingFailed: SharedFrame {
+        SharedFrame(text: #"{"type":"error","code":"internal","message":"encoding failed"}"#)
     }
 }

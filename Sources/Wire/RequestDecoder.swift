@@ -26,6 +26,15 @@ public struct RequestDecoder: Sendable {
     public static let maxEmojiLength = 16
     public static let maxHistoryLimit = 100
     public static let defaultHistoryLimit = 50
+    /// Bounds on what a client may make the server store, log or fan out (docs/PROTOCOL-EXTENSIONS.md, Limits).
+    public static let maxTokenBytes = 8192
+    public static let maxTitleLength = 200
+    public static let maxReasonLength = 500
+    public static let maxEpochLength = 64
+    public static let maxTopicLength = 64
+    public static let maxRoomMembers = 1000
+    /// Longest mute: a year. Longer values are refused rather than overflowing `now + duration`.
+    public static let maxMuteMS: Int64 = 365 * 86_400_000
 
     public init() {}
 
@@ -88,8 +97,8 @@ private struct ParsedFrame: Decodable {
         guard f.container.contains(AnyKey("type")) else { throw FieldError(message: "missing field 'type'") }
         let type = try f.string("type")
         switch type {
-        case "auth": return .auth(token: try f.string("token"))
-        case "refresh": return .refresh(token: try f.string("token"))
+        case "auth": return .auth(token: try f.token())
+        case "refresh": return .refresh(token: try f.token())
         case "room.create":
             let visibility = try f.optionalString("visibility") ?? Visibility.private.rawValue
             guard let parsed = Visibility(rawValue: visibility) else {
@@ -97,25 +106,28 @@ private struct ParsedFrame: Decodable {
             }
             let room = try f.id("room")
             return .createRoom(.init(
-                room: room, title: try f.optionalString("title") ?? room, visibility: parsed,
-                members: try f.optionalIDs("members") ?? []))
+                room: room, title: try f.optionalText("title", maxLength: RequestDecoder.maxTitleLength) ?? room, visibility: parsed,
+                members: try f.optionalIDs("members", maxCount: RequestDecoder.maxRoomMembers) ?? []))
         case "direct.open": return .openDirect(user: try f.id("user"))
-        case "join": return .join(room: try f.id("room"), since: try f.optionalSeq("since"), epoch: try f.optionalString("epoch"))
+        case "join":
+            return .join(
+                room: try f.id("room"), since: try f.optionalSeq("since"),
+                epoch: try f.optionalText("epoch", maxLength: RequestDecoder.maxEpochLength))
         case "leave": return .leave(room: try f.id("room"))
         case "send":
             let clientMsgID = try f.string("client_msg_id")
             guard !clientMsgID.isEmpty, clientMsgID.count <= RequestDecoder.maxClientMsgIDLength else {
                 throw FieldError(message: "field 'client_msg_id' must be 1 to \(RequestDecoder.maxClientMsgIDLength) characters")
             }
-            return .send(.init(room: try f.id("room"), text: try f.string("text"), clientMsgID: clientMsgID, replyTo: try f.optionalString("reply_to")))
-        case "edit": return .edit(room: try f.id("room"), msgID: try f.string("msg_id"), text: try f.string("text"))
-        case "delete": return .delete(room: try f.id("room"), msgID: try f.string("msg_id"))
+            return .send(.init(room: try f.id("room"), text: try f.string("text"), clientMsgID: clientMsgID, replyTo: try f.optionalID("reply_to")))
+        case "edit": return .edit(room: try f.id("room"), msgID: try f.id("msg_id"), text: try f.string("text"))
+        case "delete": return .delete(room: try f.id("room"), msgID: try f.id("msg_id"))
         case "react":
             let emoji = try f.string("emoji")
-            guard !emoji.isEmpty, emoji.count <= RequestDecoder.maxEmojiLength else {
-                throw FieldError(message: "field 'emoji' must be 1 to \(RequestDecoder.maxEmojiLength) characters")
+            guard !emoji.isEmpty, emoji.count <= RequestDecoder.maxEmojiLength, !emoji.unicodeScalars.contains(where: Fields.isControl) else {
+                throw FieldError(message: "field 'emoji' must be 1 to \(RequestDecoder.maxEmojiLength) characters, without control characters")
             }
-            return .react(room: try f.id("room"), msgID: try f.string("msg_id"), emoji: emoji, on: try f.bool("on"))
+            return .react(room: try f.id("room"), msgID: try f.id("msg_id"), emoji: emoji, on: try f.bool("on"))
         case "read":
             guard let seq = try f.optionalSeq("seq") else { throw FieldError(message: "missing field 'seq'") }
             return .read(room: try f.id("room"), seq: seq)
@@ -139,18 +151,25 @@ private struct ParsedFrame: Decodable {
                 throw FieldError(message: "field 'action' must be \"approve\", \"reject\", \"delete\" or \"mute\"")
             }
             let duration = try f.optionalSeq("duration_ms")
+            if let duration, duration > RequestDecoder.maxMuteMS {
+                throw FieldError(message: "field 'duration_ms' must be at most \(RequestDecoder.maxMuteMS) (a year)")
+            }
             if decision == .mute, (duration ?? 0) <= 0 { throw FieldError(message: "mute needs a positive 'duration_ms'") }
             return .moderate(.init(
-                room: try f.id("room"), msgID: try f.string("msg_id"), action: decision, durationMS: duration,
-                reason: try f.optionalString("reason")))
+                room: try f.id("room"), msgID: try f.id("msg_id"), action: decision, durationMS: duration,
+                reason: try f.optionalText("reason", maxLength: RequestDecoder.maxReasonLength)))
         case "kick": return .kick(room: try f.id("room"), user: try f.id("user"))
         case "ban": return .ban(user: try f.id("user"), banned: try f.optionalBool("on") ?? true)
-        default: throw FieldError(message: "unknown type '\(type)'")
+        default:
+            // Echo only a short type back: the reply must not grow with whatever the client sent.
+            throw FieldError(message: type.count <= 32 ? "unknown type '\(type)'" : "unknown type")
         }
     }
 
     private static func subscription(_ f: Fields) throws -> ClientRequest.Subscription {
-        .init(topic: try f.string("topic"), period: try f.optionalString("period"), room: try f.optionalID("room"))
+        .init(
+            topic: try f.text("topic", maxLength: RequestDecoder.maxTopicLength),
+            period: try f.optionalText("period", maxLength: RequestDecoder.maxTopicLength), room: try f.optionalID("room"))
     }
 }
 
@@ -167,6 +186,33 @@ private struct Fields {
         try typed(name, "a string") { try container.decodeIfPresent(String.self, forKey: $0) }
     }
 
+    /// A JWT: bounded, so a huge token is refused before any base64 or signature work.
+    func token() throws -> String {
+        let token = try string("token")
+        guard token.utf8.count <= RequestDecoder.maxTokenBytes else {
+            throw FieldError(message: "field 'token' must be at most \(RequestDecoder.maxTokenBytes) bytes")
+        }
+        return token
+    }
+
+    /// Free text the server stores or shows others (titles, reasons): bounded, no control characters.
+    func text(_ name: String, maxLength: Int) throws -> String {
+        guard let value = try optionalText(name, maxLength: maxLength) else { throw FieldError(message: "missing field '\(name)'") }
+        return value
+    }
+
+    func optionalText(_ name: String, maxLength: Int) throws -> String? {
+        guard let value = try optionalString(name) else { return nil }
+        guard value.unicodeScalars.count <= maxLength, !value.unicodeScalars.contains(where: Self.isControl) else {
+            throw FieldError(message: "field '\(name)' must be at most \(maxLength) characters, without control characters")
+        }
+        return value
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control
+    }
+
     func id(_ name: String) throws -> String {
         let value = try string(name)
         guard Identifier.isValid(value) else { throw FieldError(message: "field '\(name)' is not a valid id") }
@@ -178,10 +224,11 @@ private struct Fields {
         return try id(name)
     }
 
-    func optionalIDs(_ name: String) throws -> [String]? {
+    func optionalIDs(_ name: String, maxCount: Int) throws -> [String]? {
         guard let values = try typed(name, "an array of strings", { try container.decodeIfPresent([String].self, forKey: $0) }) else {
             return nil
         }
+        guard values.count <= maxCount else { throw FieldError(message: "field '\(name)' must hold at most \(maxCount) ids") }
         guard values.allSatisfy(Identifier.isValid) else { throw FieldError(message: "field '\(name)' holds an invalid id") }
         return values
     }
