@@ -58,6 +58,8 @@ extension ServerConfig {
             ("idempotency_window_ms", idempotencyWindowMS), ("review_timeout_ms", reviewTimeoutMS),
             ("send_burst", sendBurst), ("frame_burst", frameBurst), ("conn_burst_per_ip", connBurstPerIP),
             ("rate_limited_close_threshold", rateLimitedCloseThreshold),
+            ("edit_burst", editBurst), ("react_burst", reactBurst), ("signal_burst", signalBurst), ("history_burst", historyBurst),
+            ("room_burst", roomBurst), ("subscribe_burst", subscribeBurst), ("max_sessions_per_user", maxSessionsPerUser),
         ]
         for (key, value) in positive { try check.range(key, value, 1...Self.maxInteger) }
         // Zero is meaningful here: no grace, no de-duplication, no points.
@@ -66,7 +68,12 @@ extension ServerConfig {
             ("daily_message_points", dailyMessagePoints),
         ]
         for (key, value) in nonNegative { try check.range(key, value, 0...Self.maxInteger) }
-        for (key, value) in [("send_rate", sendRate), ("frame_rate", frameRate), ("conn_rate_per_ip", connRatePerIP)] {
+        let rates = [
+            ("send_rate", sendRate), ("frame_rate", frameRate), ("conn_rate_per_ip", connRatePerIP), ("edit_rate", editRate),
+            ("react_rate", reactRate), ("signal_rate", signalRate), ("history_rate", historyRate), ("room_rate", roomRate),
+            ("subscribe_rate", subscribeRate),
+        ]
+        for (key, value) in rates {
             guard value > 0, value <= Self.maxRate else {
                 throw check.error(key, "must be a positive number of events per second", value)
             }

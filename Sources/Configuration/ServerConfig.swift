@@ -79,6 +79,22 @@ public struct ServerConfig: Sendable, Equatable {
     public var connBurstPerIP = 40
     /// More `rate_limited` replies than this within 10 s closes the connection with 4008.
     public var rateLimitedCloseThreshold = 50
+    /// Per-user buckets for the other operations: edit and delete; react; typing, read and
+    /// presence.set; history; room.create and direct.open; subscribe and unsubscribe.
+    public var editRate = 2.0
+    public var editBurst = 10
+    public var reactRate = 5.0
+    public var reactBurst = 20
+    public var signalRate = 5.0
+    public var signalBurst = 20
+    public var historyRate = 5.0
+    public var historyBurst = 20
+    public var roomRate = 5.0
+    public var roomBurst = 50
+    public var subscribeRate = 2.0
+    public var subscribeBurst = 10
+    /// Authenticated sessions one user may hold at once (phones, tablets, browser tabs).
+    public var maxSessionsPerUser = 20
 
     public init() {}
 

@@ -55,6 +55,19 @@ enum Settings {
         make("conn_rate_per_ip", \.connRatePerIP) { try $0.double() },
         make("conn_burst_per_ip", \.connBurstPerIP) { try $0.int() },
         make("rate_limited_close_threshold", \.rateLimitedCloseThreshold) { try $0.int() },
+        make("edit_rate", \.editRate) { try $0.double() },
+        make("edit_burst", \.editBurst) { try $0.int() },
+        make("react_rate", \.reactRate) { try $0.double() },
+        make("react_burst", \.reactBurst) { try $0.int() },
+        make("signal_rate", \.signalRate) { try $0.double() },
+        make("signal_burst", \.signalBurst) { try $0.int() },
+        make("history_rate", \.historyRate) { try $0.double() },
+        make("history_burst", \.historyBurst) { try $0.int() },
+        make("room_rate", \.roomRate) { try $0.double() },
+        make("room_burst", \.roomBurst) { try $0.int() },
+        make("subscribe_rate", \.subscribeRate) { try $0.double() },
+        make("subscribe_burst", \.subscribeBurst) { try $0.int() },
+        make("max_sessions_per_user", \.maxSessionsPerUser) { try $0.int() },
     ]
 
     static let byKey: [String: Setting] = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })

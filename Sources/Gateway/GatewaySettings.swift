@@ -13,6 +13,9 @@ public struct GatewaySettings: Sendable {
     /// More `rate_limited` replies than this within `rateLimitedWindowMS` closes the connection with 4008.
     public var rateLimitedCloseThreshold: Int = 50
     public var rateLimitedWindowMS: Int64 = 10_000
+    public var maxSessionsPerUser: Int = 20
+    /// Largest `history` reply: half of `max_outbound_bytes` (PROTOCOL.md, Rooms).
+    public var replyByteBudget: Int = 1 << 19
 
     public init() {}
 }

@@ -48,7 +48,9 @@ public final class RealtimeNode: Sendable {
         typing = TypingTracker(timeoutMS: config.typingTimeoutMS, dedupMS: config.typingDedupMS, clock: clock)
         rooms = RoomRegistry(
             store: store, presence: presence, activity: gamification,
-            settings: RoomSettings(recoveryMax: config.recoveryMax, idempotencyWindowMS: Int64(config.idempotencyWindowMS)),
+            settings: RoomSettings(
+                recoveryMax: config.recoveryMax, idempotencyWindowMS: Int64(config.idempotencyWindowMS),
+                replyByteBudget: config.maxOutboundBytes / 2),
             clock: clock, logger: logger)
         http = HTTPEndpoints(registry: MetricsBootstrap.registry)
         let moderator: any MessageModerator
@@ -70,7 +72,7 @@ public final class RealtimeNode: Sendable {
             settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store,
             signIns: SignInRecorder(store: store), rooms: rooms,
             presence: presence, typing: typing, moderator: moderator, gamification: gamification, review: review, mutes: mutes, sessions: sessions,
-            sendLimiter: KeyedRateLimiter(rate: config.sendRate, burst: Double(config.sendBurst), clock: clock),
+            limits: UserRateLimits(config, clock: clock),
             clock: clock, logger: logger, metrics: GatewayMetrics())
         transport = TransportServer(
             settings: TransportSettings(
@@ -171,5 +173,7 @@ extension GatewaySettings {
         connRatePerIP = config.connRatePerIP
         connBurstPerIP = Double(config.connBurstPerIP)
         rateLimitedCloseThreshold = config.rateLimitedCloseThreshold
+        maxSessionsPerUser = config.maxSessionsPerUser
+        replyByteBudget = config.maxOutboundBytes / 2
     }
 }

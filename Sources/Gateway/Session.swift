@@ -7,7 +7,6 @@ import Outbound
 import Review
 import Rooms
 import Storage
-import Synchronization
 import Transport
 import Wire
 
@@ -16,18 +15,8 @@ import Wire
 /// The transport thread only appends to the inbox (never awaits); one task at a time drains it,
 /// so requests are handled strictly in order and replies keep that order.
 actor Session {
-    enum Event: Sendable {
-        case frame([UInt8], isBinary: Bool)
-        case closed
-    }
-
-    private struct Inbox {
-        var events: [Event] = []
-        var draining = false
-    }
-
     nonisolated let connection: Connection
-    private nonisolated let inbox = Mutex(Inbox())
+    private nonisolated let inbox: SessionInbox
     private let services: SessionServices
     private let decoder = RequestDecoder()
 
@@ -36,66 +25,54 @@ actor Session {
     private var leaderboards: [LeaderboardSubscription] = []
     /// Subscribed to the org's moderation reviews (bots only).
     private var reviewing = false
-    private var frameBucket: TokenBucket
     private var rateLimitedAt: [Int64] = []
     private var ended = false
 
     init(connection: Connection, services: SessionServices) {
         self.connection = connection
         self.services = services
-        frameBucket = TokenBucket(rate: services.settings.frameRate, burst: services.settings.frameBurst, nowMS: services.clock.nowMS())
+        inbox = SessionInbox(
+            frameBucket: TokenBucket(rate: services.settings.frameRate, burst: services.settings.frameBurst, nowMS: services.clock.nowMS()),
+            clock: services.clock)
     }
 
-    /// Called on the transport thread: queue and make sure one drain task runs.
-    nonisolated func enqueue(_ event: Event) {
-        let startDrain = inbox.withLock { inbox in
-            inbox.events.append(event)
-            defer { inbox.draining = true }
-            return !inbox.draining
-        }
-        if startDrain {
-            Task { await self.drain() }
-        }
+    /// Called on the transport thread: rate-limit, queue, and make sure one drain task runs.
+    /// `.pause` asks the transport to stop reading until the inbox has room again.
+    nonisolated func received(_ bytes: [UInt8], isBinary: Bool) -> InboundFlow {
+        let (startDrain, flow) = inbox.received(bytes, isBinary: isBinary)
+        if startDrain { Task { await self.drain() } }
+        return flow
+    }
+
+    /// Called on the transport thread when the connection is gone.
+    nonisolated func closed() {
+        if inbox.closed() { Task { await self.drain() } }
     }
 
     private func drain() async {
-        while let event = nextEvent() {
+        while let (event, resumeReading) = inbox.next() {
+            if resumeReading { connection.resumeReading() }
             switch event {
             case .frame(let bytes, let isBinary):
                 await handleFrame(bytes, isBinary: isBinary)
+            case .rateLimited(let requestID, let wait):
+                guard !ended, principal != nil else { continue }
+                rateLimited(requestID, RequestError(.rateLimited, "too many frames; retry later", retryAfterMS: wait))
             case .closed:
                 await end()
             }
         }
     }
 
-    private nonisolated func nextEvent() -> Event? {
-        inbox.withLock { inbox in
-            guard !inbox.events.isEmpty else {
-                inbox.draining = false
-                return nil
-            }
-            return inbox.events.removeFirst()
-        }
-    }
-
     // MARK: Frames
 
     private func handleFrame(_ bytes: [UInt8], isBinary: Bool) async {
-        guard !ended else { return }
+        // After a close (ours, a ban from elsewhere, a slow-consumer close) queued requests are not acted on.
+        guard !ended, !connection.isClosing else { return }
         let decoded: Result<IncomingFrame, FrameDecodingError> =
             isBinary ? .failure(FrameDecodingError(id: nil, message: "binary frames are not supported; send JSON text")) : decoder.decode(bytes)
         guard let principal else {
             await authenticate(decoded)
-            return
-        }
-        let requestID: String?
-        switch decoded {
-        case .success(let frame): requestID = frame.id
-        case .failure(let error): requestID = error.id
-        }
-        if let wait = frameBucket.take(nowMS: services.clock.nowMS()) {
-            rateLimited(requestID, wait: wait, what: "frames")
             return
         }
         switch decoded {
@@ -103,10 +80,13 @@ actor Session {
             reply(error: .badRequest(error.message), to: error.id)
         case .success(let frame):
             do {
+                if let operation = UserRateLimits.operation(of: frame.request) {
+                    try services.limits.take(operation, org: principal.org, user: principal.user)
+                }
                 try await handle(frame.request, id: frame.id, as: principal)
             } catch {
                 if error.code == .rateLimited {
-                    rateLimited(frame.id, wait: error.retryAfterMS ?? 1000, what: "sends")
+                    rateLimited(frame.id, error)
                 } else {
                     reply(error: error, to: frame.id)
                 }
@@ -122,7 +102,8 @@ actor Session {
             try await refresh(token, id: id, current: principal)
         case .ping:
             send(Pong(re: id))
-        case .createRoom(let create):
+        case .createRoom(var create):
+            create.title = try screenTitle(create.title, room: create.room, as: principal)
             send(RoomReply(re: id, room: try await services.rooms.create(principal, create)))
         case .openDirect(let user):
             send(RoomReply(re: id, room: try await services.rooms.openDirect(principal, with: user)))
@@ -166,7 +147,8 @@ actor Session {
             let page = try await services.rooms.withRoom(org: principal.org, id: room) { room throws(RequestError) in
                 try await room.history(principal, before: before, limit: limit)
             }
-            send(HistoryReply(re: id, room: room, messages: page.messages, hasMore: page.hasMore))
+            connection.sendReply(EventEncoder.frame(
+                HistoryReply(re: id, room: room, messages: page.messages, hasMore: page.hasMore), byteBudget: services.settings.replyByteBudget))
         case .typing(let room, let on):
             guard RoomPolicy.canWrite(principal.role) else { throw .forbidden("guests are read-only") }
             guard try await joinedRoom(room).isJoined(connection: connection.connectionID) else { throw .forbidden("join the room first") }
@@ -238,9 +220,12 @@ actor Session {
             return
         }
         guard !ended else { return }
+        guard services.sessions.add(org: principal.org, user: principal.user, sink: connection, limit: services.settings.maxSessionsPerUser) else {
+            close(CloseCode.policy, "too many sessions for this user")
+            return
+        }
         self.principal = principal
         armExpiry(claims)
-        services.sessions.add(org: principal.org, user: principal.user, sink: connection)
         services.metrics.sessions.increment()
         await services.presence.sessionOpened(org: principal.org, user: principal.user)
         await services.gamification.userSeen(org: principal.org, user: principal.user, name: principal.name)
@@ -264,6 +249,11 @@ actor Session {
         principal = Principal(
             org: current.org, user: current.user, name: claims.name ?? current.user, role: role, isModerator: claims.isModerator,
             timeZone: claims.tz)
+        if reviewing && !claims.isModerator {
+            // The new token no longer grants moderation: held messages stop reaching this session.
+            await services.review.unsubscribe(org: current.org, connection: connection.connectionID)
+            reviewing = false
+        }
         armExpiry(claims)
         send(OK(re: id))
     }
@@ -283,10 +273,8 @@ actor Session {
         if services.mutes.mutedUntil(org: principal.org, room: message.room, user: principal.user, now: now) != nil {
             throw .forbidden("you are muted in this room", reason: "muted")
         }
-        if let wait = services.sendLimiter.take("\(principal.org)\u{0}\(principal.user)") {
-            throw RequestError(.rateLimited, "too many messages", retryAfterMS: wait)
-        }
         let verdict = try screen(message.text, room: message.room, as: principal)
+        if let replyTo = message.replyTo { try await room.checkReplyTarget(replyTo) }
         let masked = verdict.action == .mask
         let draft = NewMessage(
             id: RandomID.make("m"), from: principal.ref, text: verdict.text, ts: now, replyTo: message.replyTo,
@@ -313,6 +301,16 @@ actor Session {
             throw RequestError(.tooLarge, "text is longer than \(services.settings.maxText) characters")
         }
         return services.moderator.screen(trimmed, context: ModerationContext(org: principal.org, room: room, user: principal.user))
+    }
+
+    /// Room titles are shown to every member: they pass the moderator like messages. A masked title
+    /// is used masked; one that would be held or blocked is refused (a title can't wait for review).
+    private func screenTitle(_ title: String, room: String, as principal: Principal) throws(RequestError) -> String {
+        let trimmed = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw .badRequest("title is empty") }
+        let verdict = services.moderator.screen(trimmed, context: ModerationContext(org: principal.org, room: room, user: principal.user))
+        guard verdict.action == .allow || verdict.action == .mask else { throw blocked(verdict) }
+        return verdict.text
     }
 
     /// Every verdict other than allow is counted and audited.
@@ -400,8 +398,9 @@ actor Session {
 
     // MARK: Replies and closing
 
+    /// Direct replies (never pushes: those come from rooms, presence and the review desk).
     private func send(_ event: some ServerEvent) {
-        connection.send(EventEncoder.frame(event))
+        connection.sendReply(EventEncoder.frame(event))
     }
 
     private func reply(error: RequestError, to id: String?) {
@@ -409,8 +408,8 @@ actor Session {
         send(ErrorEvent(re: id, error: error))
     }
 
-    private func rateLimited(_ id: String?, wait: Int, what: String) {
-        reply(error: RequestError(.rateLimited, "too many \(what); retry later", retryAfterMS: wait), to: id)
+    private func rateLimited(_ id: String?, _ error: RequestError) {
+        reply(error: error, to: id)
         let now = services.clock.nowMS()
         rateLimitedAt.append(now)
         rateLimitedAt.removeAll { now - $0 > services.settings.rateLimitedWindowMS }
@@ -419,7 +418,9 @@ actor Session {
         }
     }
 
+    /// Frames already queued, and any that still arrive, are dropped: nothing is handled after a close is decided.
     private func close(_ code: UInt16, _ reason: String) {
+        inbox.closing()
         connection.close(code: code, reason: reason, flush: true)
     }
 

@@ -26,12 +26,12 @@ final class SessionGateway: TransportDelegate {
         connection.setDeadline(afterMS: services.settings.authTimeoutMS, closeCode: CloseCode.unauthorized, reason: "auth timeout")
     }
 
-    func connection(_ connection: Connection, received message: [UInt8], isBinary: Bool) {
-        (connection.context as? Session)?.enqueue(.frame(message, isBinary: isBinary))
+    func connection(_ connection: Connection, received message: [UInt8], isBinary: Bool) -> InboundFlow {
+        (connection.context as? Session)?.received(message, isBinary: isBinary) ?? .proceed
     }
 
     func connectionClosed(_ connection: Connection) {
-        (connection.context as? Session)?.enqueue(.closed)
+        (connection.context as? Session)?.closed()
         connection.context = nil
     }
 

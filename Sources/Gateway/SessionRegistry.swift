@@ -12,8 +12,14 @@ final class SessionRegistry: UserNotifier {
 
     private let sessions = Mutex<[UserKey: [UInt64: any FrameSink]]>([:])
 
-    func add(org: String, user: String, sink: any FrameSink) {
-        sessions.withLock { $0[UserKey(org: org, user: user), default: [:]][sink.connectionID] = sink }
+    /// Registers a session unless the user already has `limit`; returns whether it was added.
+    func add(org: String, user: String, sink: any FrameSink, limit: Int) -> Bool {
+        sessions.withLock { sessions in
+            let key = UserKey(org: org, user: user)
+            guard sessions[key, default: [:]].count < limit else { return false }
+            sessions[key, default: [:]][sink.connectionID] = sink
+            return true
+        }
     }
 
     func remove(org: String, user: String, connection: UInt64) {

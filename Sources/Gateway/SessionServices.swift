@@ -23,7 +23,7 @@ struct SessionServices: Sendable {
     var review: ReviewDesk
     var mutes: MuteList
     var sessions: SessionRegistry
-    var sendLimiter: KeyedRateLimiter
+    var limits: UserRateLimits
     var clock: any WallClock
     var logger: Logger
     var metrics: GatewayMetrics

@@ -9,6 +9,11 @@ public protocol FrameSink: AnyObject, Sendable {
     /// (including when this frame pushed it over its outbound byte limit).
     @discardableResult
     func send(_ frame: SharedFrame) -> Bool
+    /// Queues the direct reply to a request. A reply never pushes the connection over its
+    /// outbound limit by its own size (the server chose to send it): only a backlog already over
+    /// the limit when the reply comes closes the connection.
+    @discardableResult
+    func sendReply(_ frame: SharedFrame) -> Bool
     /// Closes with a WebSocket close code and reason. With `flush`, frames queued
     /// before this call are written first; without, they are dropped.
     func close(code: UInt16, reason: String, flush: Bool)

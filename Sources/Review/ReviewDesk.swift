@@ -146,7 +146,9 @@ public actor ReviewDesk {
     }
 
     private func mute(org: String, room: String, user: String, durationMS: Int64) async throws(RequestError) {
-        let until = clock.nowMS() + durationMS
+        // Saturating: a mute "forever" must not overflow (the decoder bounds it too).
+        let (sum, overflow) = clock.nowMS().addingReportingOverflow(max(0, durationMS))
+        let until = overflow ? Int64.max : sum
         do {
             try await store.setMute(org: org, room: room, user: user, until: until)
         } catch {

@@ -30,6 +30,9 @@ public actor Room {
     private var idleSince: Int64
     private var retired = false
 
+    /// Different emojis one message may carry: bounds what every `message` in history grows by.
+    static let maxDistinctReactions = 50
+
     private let store: any ChatStore
     private let presence: PresenceTracker
     private let activity: any ActivityFeed
@@ -91,8 +94,9 @@ public actor Room {
         do {
             let (missed, recovered) = try await recovery(since: since, epoch: clientEpoch, upTo: upTo)
             let presence = try await presenceEntries()
-            sink.send(EventEncoder.frame(Joined(
-                re: requestID, room: info, lastSeq: upTo, epoch: epoch, presence: presence, missed: missed, recovered: recovered)))
+            sink.sendReply(EventEncoder.frame(
+                Joined(re: requestID, room: info, lastSeq: upTo, epoch: epoch, presence: presence, missed: missed, recovered: recovered),
+                byteBudget: settings.replyByteBudget))
         } catch {
             joining[connection] = nil
             logger.error("join failed", metadata: ["room": "\(id)", "error": "\(error)"])
@@ -174,6 +178,17 @@ public actor Room {
         return message.from.id
     }
 
+    /// `reply_to` must name a message of this room (not one of another room or org, nor a made-up id).
+    public func checkReplyTarget(_ msgID: String) async throws(RequestError) {
+        let found: ChatMessage?
+        do {
+            found = try await store.message(org: org, room: id, id: msgID)
+        } catch {
+            throw storageFailure(error)
+        }
+        guard found != nil else { throw RequestError(.notFound, "reply_to names no message of this room") }
+    }
+
     /// The author of a delivered message.
     public func author(of msgID: String) async throws(RequestError) -> String {
         try checkNotRetired()
@@ -238,6 +253,10 @@ public actor Room {
         do {
             guard let message = try await store.message(org: org, room: id, id: msgID), message.deleted != true else {
                 throw RequestError.notFound("message")
+            }
+            let emojis = message.reactions ?? [:]
+            if on, emojis[emoji] == nil, emojis.count >= Self.maxDistinctReactions {
+                throw RequestError(.tooLarge, "a message holds at most \(Self.maxDistinctReactions) different reactions")
             }
             author = message.from.id
             count = try await store.setReaction(org: org, room: id, msgID: msgID, user: principal.user, emoji: emoji, on: on, at: now)
@@ -339,13 +358,13 @@ public actor Room {
         switch outcome {
         case .stored(let message):
             lastSeq = max(lastSeq, message.seq)
-            pending.sink?.send(EventEncoder.frame(Ack(
+            pending.sink?.sendReply(EventEncoder.frame(Ack(
                 re: pending.requestID, msgID: message.id, seq: message.seq, ts: message.ts, status: pending.message.status)))
             broadcast(EventEncoder.frame(MessagePush(room: id, msg: message)))
             messagesCounter.increment()
             activity.record(.messageDelivered(org: org, room: id, user: message.from.id, timeZone: pending.timeZone, at: message.ts))
         case .duplicate(let ack):
-            pending.sink?.send(EventEncoder.frame(Ack(re: pending.requestID, msgID: ack.msgID, seq: ack.seq, ts: ack.ts, status: ack.status)))
+            pending.sink?.sendReply(EventEncoder.frame(Ack(re: pending.requestID, msgID: ack.msgID, seq: ack.seq, ts: ack.ts, status: ack.status)))
             duplicatesCounter.increment()
         }
         pending.done.resume(returning: .success(()))

@@ -8,8 +8,14 @@ public struct RoomSettings: Sendable {
     public var maxBatch: Int
     /// A room with no joined session for this long is unloaded from memory.
     public var idleUnloadMS: Int64
+    /// Largest `joined` or `history` reply: half of `max_outbound_bytes` (PROTOCOL.md, Rooms).
+    public var replyByteBudget: Int
 
-    public init(recoveryMax: Int = 500, idempotencyWindowMS: Int64 = 86_400_000, maxBatch: Int = 256, idleUnloadMS: Int64 = 300_000) {
+    public init(
+        recoveryMax: Int = 500, idempotencyWindowMS: Int64 = 86_400_000, maxBatch: Int = 256, idleUnloadMS: Int64 = 300_000,
+        replyByteBudget: Int = 1 << 19
+    ) {
+        self.replyByteBudget = replyByteBudget
         self.recoveryMax = recoveryMax
         self.idempotencyWindowMS = idempotencyWindowMS
         self.maxBatch = maxBatch

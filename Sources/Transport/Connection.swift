@@ -60,6 +60,11 @@ public final class Connection: FrameSink, @unchecked Sendable {
         set { slot.withLock { $0 = newValue } }
     }
 
+    /// A close was requested or the connection is gone: nothing more should be done for it.
+    public var isClosing: Bool {
+        outbound.withLock { !$0.acceptsWork }
+    }
+
     /// Unsent bytes queued in the transport (not counting what lws or the kernel already took).
     public var queuedBytes: Int {
         outbound.withLock { $0.queuedBytes }
@@ -67,10 +72,19 @@ public final class Connection: FrameSink, @unchecked Sendable {
 
     @discardableResult
     public func send(_ frame: SharedFrame) -> Bool {
+        enqueue(frame, overLimit: { queued, limit in queued + frame.count > limit })
+    }
+
+    @discardableResult
+    public func sendReply(_ frame: SharedFrame) -> Bool {
+        enqueue(frame, overLimit: { queued, limit in queued > limit })
+    }
+
+    private func enqueue(_ frame: SharedFrame, overLimit: (_ queued: Int, _ limit: Int) -> Bool) -> Bool {
         let limit = maxOutboundBytes
         let (accepted, wake) = outbound.withLock { state -> (Bool, Bool) in
             guard state.acceptsWork else { return (false, false) }
-            if state.queuedBytes + frame.count > limit {
+            if overLimit(state.queuedBytes, limit) {
                 // A client that cannot keep up loses its queue; it can reconnect and catch up.
                 state.dropQueue()
                 state.close = CloseRequest(code: 4009, reason: "slow consumer", flush: false)
@@ -117,14 +131,26 @@ public final class Connection: FrameSink, @unchecked Sendable {
         if wake { core.schedule(self) }
     }
 
+    /// Reading was paused because the delegate's inbox was full (`InboundFlow.pause`): start again.
+    public func resumeReading() {
+        let wake = outbound.withLock { state -> Bool in
+            guard state.acceptsWork else { return false }
+            state.resumeReading = true
+            return state.schedule()
+        }
+        if wake { core.schedule(self) }
+    }
+
     // MARK: Service thread
 
-    /// Takes the pending deadline change, and tells the pending close if any.
-    func takeServiceRequest() -> (deadline: DeadlineChange?, close: CloseRequest?) {
+    /// Takes the pending deadline change and reading resumption, and tells the pending close if any.
+    func takeServiceRequest() -> (deadline: DeadlineChange?, resumeReading: Bool, close: CloseRequest?) {
         outbound.withLock { state in
             let deadline = state.deadline
+            let resume = state.resumeReading
             state.deadline = nil
-            return (deadline, state.close)
+            state.resumeReading = false
+            return (deadline, resume, state.close)
         }
     }
 

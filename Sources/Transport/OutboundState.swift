@@ -70,6 +70,8 @@ struct OutboundState {
     /// On the service thread's to-do list or waiting for a WRITEABLE callback: no further wake-up needed.
     var scheduled = false
     var deadline: DeadlineChange?
+    /// The delegate drained its inbox: the service thread turns reading back on.
+    var resumeReading = false
 
     var acceptsWork: Bool { !closed && close == nil }
 

@@ -52,7 +52,10 @@ extension ServiceCore {
             metrics.pendingFramesIn += 1
             switch connection.endpoint {
             case .app:
-                delegate.connection(connection, received: message, isBinary: isBinary)
+                if delegate.connection(connection, received: message, isBinary: isBinary) == .pause {
+                    lws_rx_flow_control(wsi, 0)
+                    metrics.readPauses.increment()
+                }
             case .echo:
                 connection.send(SharedFrame(message, isBinary: isBinary))
             }

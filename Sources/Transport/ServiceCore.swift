@@ -110,6 +110,9 @@ final class ServiceCore: @unchecked Sendable {
         case nil:
             break
         }
+        if request.resumeReading {
+            lws_rx_flow_control(wsi, 1)
+        }
         if request.close != nil, connection.closeDeadline == nil {
             // The close happens in WRITEABLE, which a peer that stopped reading never lets come:
             // then `sweep` drops the connection when this passes.

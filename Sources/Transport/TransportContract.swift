@@ -56,6 +56,12 @@ public struct HTTPResponse: Sendable {
     }
 }
 
+/// Whether the transport keeps reading a connection after handing the delegate a message.
+public enum InboundFlow: Sendable {
+    case proceed
+    case pause
+}
+
 /// The application side of the transport. Every method is called on the transport's
 /// single service thread: it must return quickly and never block or await.
 public protocol TransportDelegate: AnyObject, Sendable {
@@ -65,7 +71,9 @@ public protocol TransportDelegate: AnyObject, Sendable {
     /// A `/ws` connection completed its handshake.
     func connectionOpened(_ connection: Connection)
     /// One whole (reassembled) message arrived on a `/ws` connection. The bytes are a copy the delegate owns.
-    func connection(_ connection: Connection, received message: [UInt8], isBinary: Bool)
+    /// Return `.pause` when the delegate's inbox for this connection is full: the transport stops reading
+    /// the socket (TCP pushes back on the peer) until the delegate calls `Connection.resumeReading()`.
+    func connection(_ connection: Connection, received message: [UInt8], isBinary: Bool) -> InboundFlow
     /// A `/ws` connection is gone (closed by either side or dropped). Called exactly once per opened connection.
     func connectionClosed(_ connection: Connection)
     /// A deadline set with `Connection.setDeadline` passed; the transport closes the connection

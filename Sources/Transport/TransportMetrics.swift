@@ -11,6 +11,8 @@ final class TransportMetrics: @unchecked Sendable {
     private let framesOut: Counter
     private let bytesIn: Counter
     private let bytesOut: Counter
+    /// Times reading a connection was paused because its session's inbox was full.
+    let readPauses: Counter
     private var refused: [String: Counter] = [:]
 
     // Service-thread-only batches.
@@ -27,6 +29,7 @@ final class TransportMetrics: @unchecked Sendable {
         framesOut = Counter(label: "rts_frames_out_total", factory: factory)
         bytesIn = Counter(label: "rts_bytes_in_total", factory: factory)
         bytesOut = Counter(label: "rts_bytes_out_total", factory: factory)
+        readPauses = Counter(label: "rts_read_pauses_total", factory: factory)
     }
 
     func recordConnections(_ count: Int) {

@@ -45,6 +45,13 @@ final class TestServer: Sendable {
         config.frameBurst = 10_000
         config.connRatePerIP = 10_000
         config.connBurstPerIP = 10_000
+        for (rate, burst) in [
+            (\.editRate, \.editBurst), (\.reactRate, \.reactBurst), (\.signalRate, \.signalBurst), (\.historyRate, \.historyBurst),
+            (\.roomRate, \.roomBurst), (\.subscribeRate, \.subscribeBurst),
+        ] as [(WritableKeyPath<ServerConfig, Double>, WritableKeyPath<ServerConfig, Int>)] {
+            config[keyPath: rate] = 10_000
+            config[keyPath: burst] = 10_000
+        }
         return config
     }
 

@@ -82,7 +82,7 @@ final class RecordingDelegate: TransportDelegate, @unchecked Sendable {
         hook?(connection)
     }
 
-    func connection(_ connection: Connection, received message: [UInt8], isBinary: Bool) {
+    func connection(_ connection: Connection, received message: [UInt8], isBinary: Bool) -> InboundFlow {
         let (echo, hook) = state.withLock { state in
             state.received.append(Received(connectionID: connection.connectionID, bytes: message, isBinary: isBinary))
             return (state.echo, state.messageHook)
@@ -92,6 +92,7 @@ final class RecordingDelegate: TransportDelegate, @unchecked Sendable {
         } else if echo {
             connection.send(SharedFrame(message, isBinary: isBinary))
         }
+        return .proceed
     }
 
     func connectionClosed(_ connection: Connection) {

@@ -24,6 +24,7 @@ final class CountingSink: FrameSink, @unchecked Sendable {
         lock.withLock { pushes += 1 }
         return true
     }
+    func sendReply(_ frame: SharedFrame) -> Bool { send(frame) }
     func close(code: UInt16, reason: String, flush: Bool) {}
     var count: Int { lock.withLock { pushes } }
 }
