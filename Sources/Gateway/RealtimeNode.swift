@@ -111,21 +111,34 @@ public final class RealtimeNode: Sendable {
         }
     }
 
-    /// Graceful shutdown: refuse new connections, close sessions with 1001 after flushing their
-    /// output, finish every queued write to storage, then release it.
+    /// Graceful shutdown within one deadline (`shutdown_grace_ms`): refuse new connections, close
+    /// sessions with 1001 after flushing their output, finish every queued write to storage, then
+    /// release it. The transport may use all but a fifth of the grace (at most 2 s kept back), so
+    /// storage always gets time; whatever is still running at the deadline is logged and abandoned
+    /// (sends not yet stored were never acknowledged).
     public func shutdown() async {
+        let deadline = Deadline(afterMS: config.shutdownGraceMS)
+        let storageReserveMS = min(2000, config.shutdownGraceMS / 5)
         http.setReady(false)
         transport.stopAccepting()
-        await transport.shutdown(closeCode: CloseCode.goingAway, reason: "server shutting down", graceMS: config.shutdownGraceMS)
-        await rooms.drain()
-        gamification.finish()
-        await background.stop()
-        do {
-            try await store.close()
-        } catch {
-            logger.error("closing storage failed", metadata: ["error": "\(error)"])
+        await transport.shutdown(
+            closeCode: CloseCode.goingAway, reason: "server shutting down", graceMS: deadline.remainingMS - storageReserveMS)
+        let (rooms, gamification, background, store, logger) = (rooms, gamification, background, store, logger)
+        let drained = await deadline.run {
+            await rooms.drain()
+            gamification.finish()
+            await background.stop()
+            do {
+                try await store.close()
+            } catch {
+                logger.error("closing storage failed", metadata: ["error": "\(error)"])
+            }
         }
-        logger.info("stopped")
+        if drained {
+            logger.info("stopped")
+        } else {
+            logger.error("shutdown grace passed before storage finished; stopping anyway", metadata: ["grace_ms": "\(config.shutdownGraceMS)"])
+        }
     }
 
     private func startUpkeep() {
