@@ -52,6 +52,23 @@ final class HardeningConformanceTests: ConformanceTestCase {
         try await assertStillServes()
     }
 
+    func testARefreshThatDropsTheModerationScopeEndsTheModerationSubscription() async throws {
+        let token = try await server.minter.mint(sub: "modbot", org: org, role: "mentor", scope: ["moderation"], ttlSeconds: 3600)
+        let bot = try await server.connectAuthed(token: token, label: "bot")
+        try await bot.require("ok", ["type": "subscribe", "topic": "moderation"])
+        let plain = try await server.minter.mint(sub: "modbot", org: org, role: "mentor", ttlSeconds: 3600)
+        try await bot.require("ok", ["type": "refresh", "token": plain])
+        let mentor = try await user("mentor", "mentor")
+        let student = try await user("sam")
+        let room = try await roomWith(mentor, student)
+        let held = try await student.say("I want to kill myself", in: room)
+        XCTAssertEqual(held["status"]?.string, "held")
+        await bot.expectNoMessage(within: .milliseconds(400)) { $0.type == "moderation.review" }
+        try await bot.expectError("forbidden", to: [
+            "type": "moderate", "room": room, "msg_id": held["msg_id"]?.string ?? "", "action": "approve",
+        ])
+    }
+
     func testReplyToMustNameAMessageOfTheSameRoom() async throws {
         let mentor = try await user("mentor", "mentor")
         let first = try await roomWith(mentor)
