@@ -20,7 +20,8 @@ struct TokenBucket: Sendable {
             return nil
         }
         guard rate > 0 else { return Int.max }
-        return max(1, Int(((1 - tokens) / rate * 1000).rounded(.up)))
+        // Capped: a tiny configured rate must not turn into a wait too large for an Int.
+        return max(1, Int(min(((1 - tokens) / rate * 1000).rounded(.up), Double(Int32.max))))
     }
 
     /// True when refilled to the brim: the bucket can be forgotten without changing behaviour.

@@ -69,6 +69,18 @@ final class HardeningConformanceTests: ConformanceTestCase {
         ])
     }
 
+    func testATinyConfiguredRateGivesALongRetryInsteadOfATrap() async throws {
+        try await withServer({ $0.sendRate = 1e-12; $0.sendBurst = 1 }) { server in
+            let mentor = try await server.connectAuthed(user: "m", org: org, role: "mentor")
+            let room = Fresh.id("slow")
+            try await mentor.createRoom(room, visibility: "org")
+            try await mentor.join(room)
+            try await mentor.say("the only one", in: room)
+            let limited = try await mentor.expectError("rate_limited", to: ["type": "send", "room": room, "text": "again", "client_msg_id": "c2"])
+            XCTAssertEqual(limited["retry_after_ms"]?.int, Int(Int32.max))
+        }
+    }
+
     func testReplyToMustNameAMessageOfTheSameRoom() async throws {
         let mentor = try await user("mentor", "mentor")
         let first = try await roomWith(mentor)
