@@ -37,6 +37,10 @@ public final class Connection: FrameSink, @unchecked Sendable {
     var lastHeard: ContinuousClock.Instant
     var nextPing: ContinuousClock.Instant
     var pingDue = false
+    /// The delegate's inbox is full: stop reading at the next `service` (outside lws' read processing).
+    var pauseWanted = false
+    /// lws rx flow control is off for this connection.
+    var readingPaused = false
 
     init(
         id: UInt64, remoteAddress: String, endpoint: Endpoint, maxMessageBytes: Int, maxOutboundBytes: Int,
@@ -126,8 +130,11 @@ public final class Connection: FrameSink, @unchecked Sendable {
         let wake = outbound.withLock { state -> Bool in
             guard state.acceptsWork else { return false }
             state.deadline = change
-            return state.schedule()
+            _ = state.schedule()
+            return true
         }
+        // Always wake (rare: auth and refresh): a WRITEABLE already pending for a peer that is not
+        // reading would otherwise leave the change unapplied.
         if wake { core.schedule(self) }
     }
 
@@ -136,8 +143,11 @@ public final class Connection: FrameSink, @unchecked Sendable {
         let wake = outbound.withLock { state -> Bool in
             guard state.acceptsWork else { return false }
             state.resumeReading = true
-            return state.schedule()
+            _ = state.schedule()
+            return true
         }
+        // Always wake, as for deadlines: the peer may be blocked writing to us and not reading, so a
+        // pending WRITEABLE may not come before we read again.
         if wake { core.schedule(self) }
     }
 

@@ -52,9 +52,11 @@ extension ServiceCore {
             metrics.pendingFramesIn += 1
             switch connection.endpoint {
             case .app:
-                if delegate.connection(connection, received: message, isBinary: isBinary) == .pause {
-                    lws_rx_flow_control(wsi, 0)
-                    metrics.readPauses.increment()
+                if delegate.connection(connection, received: message, isBinary: isBinary) == .pause, !connection.pauseWanted {
+                    // Applied after this read is processed (see `service`): lws stashes what it already read
+                    // when rx stops mid-buffer, and 4.1 then never re-enables a wsi with a stash.
+                    connection.pauseWanted = true
+                    wakeList.add(connection)
                 }
             case .echo:
                 connection.send(SharedFrame(message, isBinary: isBinary))

@@ -110,15 +110,33 @@ final class ServiceCore: @unchecked Sendable {
         case nil:
             break
         }
-        if request.resumeReading {
-            lws_rx_flow_control(wsi, 1)
-        }
+        applyReadPause(connection, wsi, resume: request.resumeReading)
         if request.close != nil, connection.closeDeadline == nil {
             // The close happens in WRITEABLE, which a peer that stopped reading never lets come:
             // then `sweep` drops the connection when this passes.
             connection.closeDeadline = .now + Self.closeTimeout
         }
         lws_callback_on_writable(wsi)
+    }
+
+    /// Turns reading off or on, always from outside the connection's own callbacks (PROCESS_NOW applies
+    /// it at once): then lws has no half-processed read to stash, and the socket simply stops being read.
+    private func applyReadPause(_ connection: Connection, _ wsi: OpaquePointer, resume: Bool) {
+        let processNow = Int32(LWS_RXFLOW_REASON_FLAG_PROCESS_NOW)
+        if resume {
+            connection.pauseWanted = false
+            if connection.readingPaused {
+                connection.readingPaused = false
+                lws_rx_flow_control(wsi, 1 | processNow)
+            }
+        } else if connection.pauseWanted {
+            connection.pauseWanted = false
+            if !connection.readingPaused {
+                connection.readingPaused = true
+                lws_rx_flow_control(wsi, processNow)
+                metrics.readPauses.increment()
+            }
+        }
     }
 
     // MARK: Metrics (service thread)

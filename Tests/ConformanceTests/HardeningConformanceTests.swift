@@ -176,11 +176,13 @@ final class InboundFlowConformanceTests: ConformanceTestCase {
         let room = Fresh.id("flow")
         try await mentor.createRoom(room, visibility: "org")
         try await mentor.join(room)
-        for n in 0..<30 { try await mentor.say("seed \(n) of the history", in: room) }
+        try await mentor.say("one message to read back", in: room)
         let pausesBefore = try await metric("rts_read_pauses_total")
+        // Each request costs a storage read; its reply is small, so the replies (~400 KB in all) stay
+        // within max_outbound_bytes while this client writes everything before reading anything.
         let count = 1500
         for n in 0..<count {
-            try await mentor.send(json: ["type": "history", "id": "h\(n)", "room": room, "limit": 100])
+            try await mentor.send(json: ["type": "history", "id": "h\(n)", "room": room, "limit": 1])
         }
         for n in 0..<count {
             let reply = try await mentor.next(timeout: .seconds(30), "history h\(n)") { $0["re"] != nil }
