@@ -79,7 +79,10 @@ let package = Package(
         // Held messages, moderator bots' decisions, mutes and the audit trail.
         .target(
             name: "Review",
-            dependencies: ["Wire", "Outbound", "Storage", "Rooms", "Moderation", "Gamification", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Wire", "Outbound", "Storage", "Rooms", "Moderation", "Gamification",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         // Sessions (one connection's protocol state machine), rate limits, and the node that wires it all.
         .target(

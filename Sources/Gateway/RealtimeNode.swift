@@ -71,7 +71,10 @@ public final class RealtimeNode: Sendable {
         let services = SessionServices(
             settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store,
             signIns: SignInRecorder(store: store), rooms: rooms,
-            presence: presence, typing: typing, moderator: moderator, gamification: gamification, review: review, mutes: mutes, sessions: sessions,
+            presence: presence, typing: typing,
+            moderation: ModerationGate(moderator: moderator, review: review, maxText: config.maxText, clock: clock),
+            gamification: gamification, review: review, mutes: mutes,
+            bans: UserBans(store: store, sessions: sessions, review: review, clock: clock, logger: logger), sessions: sessions,
             limits: UserRateLimits(config, clock: clock),
             clock: clock, logger: logger, metrics: GatewayMetrics())
         transport = TransportServer(

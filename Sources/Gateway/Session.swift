@@ -103,7 +103,7 @@ actor Session {
         case .ping:
             send(Pong(re: id))
         case .createRoom(var create):
-            create.title = try screenTitle(create.title, room: create.room, as: principal)
+            create.title = try services.moderation.screenTitle(create.title, room: create.room, as: principal)
             send(RoomReply(re: id, room: try await services.rooms.create(principal, create)))
         case .openDirect(let user):
             send(RoomReply(re: id, room: try await services.rooms.openDirect(principal, with: user)))
@@ -126,16 +126,15 @@ actor Session {
             try await send(message, id: id, as: principal)
         case .edit(let room, let msgID, let text):
             let target = try joinedRoom(room)
-            let verdict = try screen(text, room: room, as: principal)
-            try await auditVerdict(verdict, room: room, msgID: msgID, as: principal)
+            let verdict = try await services.moderation.screenMessage(text, room: room, msgID: msgID, as: principal)
             // An edit replaces text others have already seen: it can't wait for review, so a hold stops it.
-            guard verdict.action == .allow || verdict.action == .mask else { throw blocked(verdict) }
+            guard verdict.action == .allow || verdict.action == .mask else { throw ModerationGate.blocked(verdict) }
             let author = try await target.edit(principal, msgID: msgID, text: verdict.text, connection: connection.connectionID)
-            await auditModeratorAction("edit", room: room, msgID: msgID, author: author, as: principal)
+            await services.moderation.recordChange("edit", room: room, msgID: msgID, author: author, by: principal)
             send(OK(re: id))
         case .delete(let room, let msgID):
             let author = try await joinedRoom(room).delete(principal, msgID: msgID, connection: connection.connectionID)
-            await auditModeratorAction("delete", room: room, msgID: msgID, author: author, as: principal)
+            await services.moderation.recordChange("delete", room: room, msgID: msgID, author: author, by: principal)
             send(OK(re: id))
         case .react(let room, let msgID, let emoji, let on):
             try await joinedRoom(room).react(principal, msgID: msgID, emoji: emoji, on: on, connection: connection.connectionID)
@@ -177,9 +176,7 @@ actor Session {
                 org: principal.org, at: services.clock.nowMS(), actor: principal.user, action: "kick", room: room, subject: user))
             send(OK(re: id))
         case .ban(let user, let banned):
-            try await ban(user, banned: banned, as: principal)
-            await services.review.audit(AuditRecord(
-                org: principal.org, at: services.clock.nowMS(), actor: principal.user, action: banned ? "ban" : "unban", subject: user))
+            try await services.bans.set(user, banned: banned, by: principal)
             send(OK(re: id))
         case .moderate(let decision):
             guard principal.isModerator else { throw .forbidden("only moderator bots may moderate") }
@@ -273,14 +270,14 @@ actor Session {
         if services.mutes.mutedUntil(org: principal.org, room: message.room, user: principal.user, now: now) != nil {
             throw .forbidden("you are muted in this room", reason: "muted")
         }
-        let verdict = try screen(message.text, room: message.room, as: principal)
         if let replyTo = message.replyTo { try await room.checkReplyTarget(replyTo) }
+        let msgID = RandomID.make("m")
+        let verdict = try await services.moderation.screenMessage(message.text, room: message.room, msgID: msgID, as: principal)
         let masked = verdict.action == .mask
         let draft = NewMessage(
-            id: RandomID.make("m"), from: principal.ref, text: verdict.text, ts: now, replyTo: message.replyTo,
+            id: msgID, from: principal.ref, text: verdict.text, ts: now, replyTo: message.replyTo,
             clientMsgID: message.clientMsgID, moderation: masked ? ModerationNote(action: "masked", reasons: verdict.reasons) : nil,
             status: masked ? "masked" : "delivered")
-        try await auditVerdict(verdict, room: message.room, msgID: draft.id, as: principal)
         switch verdict.action {
         case .allow, .mask:
             try await room.send(principal, draft, sink: connection, requestID: id)
@@ -289,48 +286,8 @@ actor Session {
             try await services.review.hold(org: principal.org, room: message.room, message: draft, verdict: verdict, timeZone: principal.timeZone)
             send(Ack(re: id, msgID: draft.id, seq: 0, ts: draft.ts, status: "held"))
         case .block:
-            throw blocked(verdict)
+            throw ModerationGate.blocked(verdict)
         }
-    }
-
-    /// Trims and size-checks a text, then runs the inline moderator on it.
-    private func screen(_ text: String, room: String, as principal: Principal) throws(RequestError) -> Verdict {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw .badRequest("text is empty") }
-        guard trimmed.unicodeScalars.count <= services.settings.maxText else {
-            throw RequestError(.tooLarge, "text is longer than \(services.settings.maxText) characters")
-        }
-        return services.moderator.screen(trimmed, context: ModerationContext(org: principal.org, room: room, user: principal.user))
-    }
-
-    /// Room titles are shown to every member: they pass the moderator like messages. A masked title
-    /// is used masked; one that would be held or blocked is refused (a title can't wait for review).
-    private func screenTitle(_ title: String, room: String, as principal: Principal) throws(RequestError) -> String {
-        let trimmed = title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw .badRequest("title is empty") }
-        let verdict = services.moderator.screen(trimmed, context: ModerationContext(org: principal.org, room: room, user: principal.user))
-        guard verdict.action == .allow || verdict.action == .mask else { throw blocked(verdict) }
-        return verdict.text
-    }
-
-    /// Every verdict other than allow is counted and audited.
-    private func auditVerdict(_ verdict: Verdict, room: String, msgID: String, as principal: Principal) async throws(RequestError) {
-        guard verdict.action != .allow else { return }
-        services.metrics.moderated(verdict.action)
-        await services.review.audit(AuditRecord(
-            org: principal.org, at: services.clock.nowMS(), actor: "moderator", action: verdict.action.rawValue, room: room, msgID: msgID,
-            subject: principal.user, reasons: verdict.reasons, scores: verdict.scores))
-    }
-
-    /// An admin's or room creator's change to someone else's message is audited.
-    private func auditModeratorAction(_ action: String, room: String, msgID: String, author: String, as principal: Principal) async {
-        guard author != principal.user else { return }
-        await services.review.audit(AuditRecord(
-            org: principal.org, at: services.clock.nowMS(), actor: principal.user, action: action, room: room, msgID: msgID, subject: author))
-    }
-
-    private func blocked(_ verdict: Verdict) -> RequestError {
-        RequestError(.messageBlocked, "message blocked by moderation", reason: verdict.reasons.first ?? "policy")
     }
 
     // MARK: Subscriptions
@@ -376,24 +333,6 @@ actor Session {
     private func joinedRoom(_ id: String) throws(RequestError) -> Room {
         guard let room = joined[id] else { throw .forbidden("join the room first") }
         return room
-    }
-
-    private func ban(_ user: String, banned: Bool, as principal: Principal) async throws(RequestError) {
-        guard principal.role == .admin else { throw .forbidden("only admins ban users") }
-        guard user != principal.user else { throw .badRequest("cannot ban yourself") }
-        do {
-            guard try await services.store.user(org: principal.org, id: user) != nil else { throw RequestError.notFound("user") }
-            try await services.store.setBanned(org: principal.org, user: user, banned: banned)
-        } catch let error as RequestError {
-            throw error
-        } catch {
-            services.logger.error("ban failed", metadata: ["error": "\(error)"])
-            throw .internalError
-        }
-        guard banned else { return }
-        for sink in services.sessions.sinks(org: principal.org, user: user) {
-            sink.close(code: CloseCode.banned, reason: "banned", flush: true)
-        }
     }
 
     // MARK: Replies and closing

@@ -18,10 +18,11 @@ struct SessionServices: Sendable {
     var rooms: RoomRegistry
     var presence: PresenceTracker
     var typing: TypingTracker
-    var moderator: any MessageModerator
+    var moderation: ModerationGate
     var gamification: GamificationEngine
     var review: ReviewDesk
     var mutes: MuteList
+    var bans: UserBans
     var sessions: SessionRegistry
     var limits: UserRateLimits
     var clock: any WallClock
