@@ -13,6 +13,9 @@ public struct GatewaySettings: Sendable {
     /// More `rate_limited` replies than this within `rateLimitedWindowMS` closes the connection with 4008.
     public var rateLimitedCloseThreshold: Int = 50
     public var rateLimitedWindowMS: Int64 = 10_000
+    /// `/v1/*` HTTP requests per client IP.
+    public var httpRatePerIP: Double = 10
+    public var httpBurstPerIP: Double = 20
 
     public init() {}
 }

@@ -45,6 +45,8 @@ final class TestServer: Sendable {
         config.frameBurst = 10_000
         config.connRatePerIP = 10_000
         config.connBurstPerIP = 10_000
+        config.httpRatePerIP = 10_000
+        config.httpBurstPerIP = 10_000
         return config
     }
 
