@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import XCTest
 
@@ -143,6 +144,21 @@ final class HardeningConformanceTests: ConformanceTestCase {
             let spoofed = try await RawWebSocket.connect(port: server.port, headers: forwarded("198.51.100.3"))
             XCTAssertEqual(spoofed.status, 429, "a forged X-Forwarded-For must not escape the cap")
             open.forEach { $0.socket.close() }
+        }
+    }
+}
+
+extension HardeningConformanceTests {
+    func testAMalformedTrustedProxyIsRefusedAtStart() async throws {
+        for entry in ["10.0.0.0/33", "proxy.internal", "10.0.0.1:80"] {
+            do {
+                let server = try await TestServer.start { $0.trustedProxies = ["127.0.0.1", entry] }
+                await server.stop()
+                XCTFail("\(entry) was accepted")
+            } catch let error as ConfigError {
+                XCTAssertEqual(error.key, "trusted_proxies")
+                XCTAssertTrue(error.message.contains(entry), error.message)
+            }
         }
     }
 }
