@@ -19,7 +19,7 @@ enum ClaimsValidation {
     /// date in seconds (e.g. milliseconds by mistake) and would overflow ms arithmetic.
     static let maxEpochSeconds: Double = 253_402_300_799
 
-    static func claims(from fields: [String: JSONValue], now: Date) throws(AuthError) -> Claims {
+    static func claims(from fields: [String: JSONValue], now: Date, rules: TokenRules) throws(AuthError) -> Claims {
         let sub = try id("sub", in: fields)
         let org = try id("org", in: fields)
 
@@ -30,6 +30,7 @@ enum ClaimsValidation {
 
         guard let exp = try date("exp", in: fields) else { throw invalid("missing exp claim") }
         let nbf = try date("nbf", in: fields)
+        let iat = try date("iat", in: fields)
 
         let name: String?
         switch fields["name"] {
@@ -57,11 +58,35 @@ enum ClaimsValidation {
         default: throw invalid("scope must be an array of strings")
         }
 
+        try checkIssuer(fields["iss"], rules.issuer)
+        try checkAudience(fields["aud"], rules.audience)
+
         // Time checks last, so a structurally bad token is reported as such whatever its age.
-        guard exp > now else { throw AuthError(.expired, "token expired") }
-        if let nbf, nbf > now { throw AuthError(.notYetValid, "token not yet valid") }
+        let leeway = TokenRules.clockSkewLeeway
+        guard exp.timeIntervalSince(now) > -leeway else { throw AuthError(.expired, "token expired") }
+        if let nbf, nbf.timeIntervalSince(now) > leeway { throw AuthError(.notYetValid, "token not yet valid") }
+        // A stolen long-lived token is a permanent key; bound it whoever minted it.
+        let lifetime = max(exp.timeIntervalSince(now), iat.map { exp.timeIntervalSince($0) } ?? 0)
+        guard lifetime <= rules.maxLifetime else {
+            throw invalid("token lifetime exceeds max_token_lifetime_s (\(Int(rules.maxLifetime)) s)")
+        }
 
         return Claims(sub: sub, org: org, role: role, exp: exp, nbf: nbf, name: name, tz: tz, scope: scope)
+    }
+
+    private static func checkIssuer(_ value: JSONValue?, _ expected: String?) throws(AuthError) {
+        guard let expected else { return }
+        guard case .string(let issuer)? = value, issuer == expected else { throw invalid("token issuer (iss) not accepted") }
+    }
+
+    /// `aud` is one string or an array of strings; the token is for us when it names us.
+    private static func checkAudience(_ value: JSONValue?, _ expected: String?) throws(AuthError) {
+        guard let expected else { return }
+        switch value {
+        case .string(let audience)? where audience == expected: return
+        case .array(let audiences)? where audiences.contains(.string(expected)): return
+        default: throw invalid("token audience (aud) not accepted")
+        }
     }
 
     private static func id(_ key: String, in fields: [String: JSONValue]) throws(AuthError) -> String {

@@ -19,7 +19,10 @@ public final class TokenVerifier: Sendable {
     /// The algorithms this verifier accepts, e.g. `["HS256", "RS256"]`.
     public let algorithms: Set<String>
 
-    public init(hmacSecret: String, publicKeyPEM: String? = nil) throws(AuthError) {
+    /// Issuer, audience and lifetime checks on top of the protocol's claim rules.
+    public let rules: TokenRules
+
+    public init(hmacSecret: String, publicKeyPEM: String? = nil, rules: TokenRules = TokenRules()) throws(AuthError) {
         guard !hmacSecret.isEmpty else { throw AuthError(.configuration, "jwt secret must not be empty") }
         let hmac = JWTKeyCollection()
         var keys = ["HS256": hmac]
@@ -45,6 +48,7 @@ public final class TokenVerifier: Sendable {
         }
         self.keys = keys
         self.algorithms = Set(keys.keys)
+        self.rules = rules
     }
 
     /// Checks signature and claims; `now` is injectable for tests.
@@ -69,7 +73,7 @@ public final class TokenVerifier: Sendable {
             // Everything else (bad MAC, wrong-length ECDSA signature, ...) is a signature failure.
             throw AuthError(.badSignature, "bad token signature")
         }
-        return try ClaimsValidation.claims(from: payload.fields, now: now)
+        return try ClaimsValidation.claims(from: payload.fields, now: now, rules: rules)
     }
 
     /// Reads `alg` from the JOSE header, refusing headers we cannot honour.

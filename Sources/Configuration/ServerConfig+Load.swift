@@ -4,8 +4,10 @@ import Wire
 extension ServerConfig {
     public static let defaultPath = "config/realtime-server.yaml"
     public static let environmentPrefix = "RTS_"
-    /// The secret in the shipped development config; the server warns when it is in use.
-    public static let developmentSecret = "dev-secret-change-me"
+    /// The secret in the shipped development config: accepted only on a loopback host (and warned about).
+    public static let developmentSecret = "dev-secret-change-me-loopback-only-0123"
+    /// Shortest accepted HS256 secret: the digest size (RFC 7518 §3.2).
+    public static let minimumSecretBytes = 32
 
     /// Every config key, in file order.
     public static var keys: [String] { Settings.all.map(\.key) }

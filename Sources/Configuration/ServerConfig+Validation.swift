@@ -1,6 +1,10 @@
 import Foundation
 import Wire
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension ServerConfig {
     /// Largest accepted integer setting: keeps ms → ns and byte arithmetic far from overflow.
     static let maxInteger = Int(Int32.max)
@@ -26,6 +30,18 @@ extension ServerConfig {
         if jwtSecret.isEmpty {
             throw ConfigError(key: "jwt_secret", "jwt_secret is required (set RTS_JWT_SECRET)")
         }
+        // The secret itself is never echoed: only its length.
+        if jwtSecret.utf8.count < Self.minimumSecretBytes {
+            throw ConfigError(
+                key: "jwt_secret",
+                "\(check.name("jwt_secret")) must be at least \(Self.minimumSecretBytes) bytes, got \(jwtSecret.utf8.count) (e.g. RTS_JWT_SECRET=$(openssl rand -base64 48))")
+        }
+        // Everybody has the shipped secret, so anybody could mint an admin token for a reachable server.
+        if jwtSecret == Self.developmentSecret && !Self.isLoopback(host) {
+            throw ConfigError(
+                key: "jwt_secret",
+                "\(check.name("jwt_secret")) is the shipped development secret, allowed only when host is loopback (host is \(Field.quoted(host))): set RTS_JWT_SECRET to a random value")
+        }
         if let file = jwtPublicKeyFile { try check.readableFile("jwt_public_key_file", file) }
         switch (tlsCert, tlsKey) {
         case (nil, nil): break
@@ -35,6 +51,12 @@ extension ServerConfig {
         case (nil, _?): throw ConfigError(key: "tls_cert", "tls_cert and tls_key must be set together (tls_key is set, tls_cert is not)")
         case (_?, nil): throw ConfigError(key: "tls_key", "tls_cert and tls_key must be set together (tls_cert is set, tls_key is not)")
         }
+        try check.nonEmpty("metrics_host", metricsHost)
+        for proxy in trustedProxies where proxy.isEmpty {
+            throw check.error("trusted_proxies", "must not contain empty entries", trustedProxies.joined(separator: ","))
+        }
+        if let jwtIssuer { try check.nonEmpty("jwt_issuer", jwtIssuer) }
+        if let jwtAudience { try check.nonEmpty("jwt_audience", jwtAudience) }
         for origin in allowedOrigins where origin.isEmpty {
             throw check.error("allowed_origins", "must not contain empty entries", allowedOrigins.joined(separator: ","))
         }
@@ -57,7 +79,8 @@ extension ServerConfig {
             ("shutdown_grace_ms", shutdownGraceMS), ("typing_timeout_ms", typingTimeoutMS),
             ("idempotency_window_ms", idempotencyWindowMS), ("review_timeout_ms", reviewTimeoutMS),
             ("send_burst", sendBurst), ("frame_burst", frameBurst), ("conn_burst_per_ip", connBurstPerIP),
-            ("rate_limited_close_threshold", rateLimitedCloseThreshold),
+            ("rate_limited_close_threshold", rateLimitedCloseThreshold), ("max_token_lifetime_s", maxTokenLifetimeS),
+            ("max_connections_per_ip", maxConnectionsPerIP), ("http_burst_per_ip", httpBurstPerIP),
             ("edit_burst", editBurst), ("react_burst", reactBurst), ("signal_burst", signalBurst), ("history_burst", historyBurst),
             ("room_burst", roomBurst), ("subscribe_burst", subscribeBurst), ("max_sessions_per_user", maxSessionsPerUser),
         ]
@@ -69,9 +92,9 @@ extension ServerConfig {
         ]
         for (key, value) in nonNegative { try check.range(key, value, 0...Self.maxInteger) }
         let rates = [
-            ("send_rate", sendRate), ("frame_rate", frameRate), ("conn_rate_per_ip", connRatePerIP), ("edit_rate", editRate),
-            ("react_rate", reactRate), ("signal_rate", signalRate), ("history_rate", historyRate), ("room_rate", roomRate),
-            ("subscribe_rate", subscribeRate),
+            ("send_rate", sendRate), ("frame_rate", frameRate), ("conn_rate_per_ip", connRatePerIP), ("http_rate_per_ip", httpRatePerIP),
+            ("edit_rate", editRate), ("react_rate", reactRate), ("signal_rate", signalRate), ("history_rate", historyRate),
+            ("room_rate", roomRate), ("subscribe_rate", subscribeRate),
         ]
         for (key, value) in rates {
             guard value > 0, value <= Self.maxRate else {
@@ -82,6 +105,14 @@ extension ServerConfig {
         if orgTimezone.isEmpty || TimeZone(identifier: orgTimezone) == nil {
             throw check.error("org_timezone", "must be a known IANA time zone", orgTimezone)
         }
+    }
+
+    /// `localhost`, `::1` or an address in 127.0.0.0/8: reachable from this machine only.
+    public static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if bare == "localhost" || bare == "::1" { return true }
+        var address = in_addr()
+        return inet_pton(AF_INET, bare, &address) == 1 && UInt32(bigEndian: address.s_addr) >> 24 == 127
     }
 
     static func isValidNodeID(_ id: String) -> Bool {

@@ -30,6 +30,16 @@ public struct ServerConfig: Sendable, Equatable {
     public var conformanceEcho = false
     /// Serve `/metrics` on this port instead of the main one.
     public var metricsPort: Int?
+    /// Address the `metrics_port` listener binds; loopback keeps metrics off the network by default.
+    public var metricsHost = "127.0.0.1"
+    /// IPs or CIDRs of load balancers whose `X-Forwarded-For` names the client for per-IP limits.
+    public var trustedProxies: [String] = []
+    /// Required `iss` of tokens, when set.
+    public var jwtIssuer: String?
+    /// Required `aud` of tokens, when set.
+    public var jwtAudience: String?
+    /// Longest accepted token lifetime in seconds (a week by default).
+    public var maxTokenLifetimeS = 604_800
 
     // MARK: storage and cluster
     public var dataDir = "data"
@@ -95,6 +105,11 @@ public struct ServerConfig: Sendable, Equatable {
     public var subscribeBurst = 10
     /// Authenticated sessions one user may hold at once (phones, tablets, browser tabs).
     public var maxSessionsPerUser = 20
+    /// Open WebSocket connections allowed from one client IP; more are refused with HTTP 429.
+    public var maxConnectionsPerIP = 1000
+    /// `/v1/*` HTTP requests per client IP.
+    public var httpRatePerIP = 10.0
+    public var httpBurstPerIP = 20
 
     public init() {}
 

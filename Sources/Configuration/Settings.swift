@@ -19,6 +19,11 @@ enum Settings {
         make("allowed_origins", \.allowedOrigins) { try $0.list() },
         make("conformance_echo", \.conformanceEcho) { try $0.bool() },
         make("metrics_port", \.metricsPort) { try $0.int() },
+        make("metrics_host", \.metricsHost) { try $0.string() },
+        make("trusted_proxies", \.trustedProxies) { try $0.list() },
+        make("jwt_issuer", \.jwtIssuer) { try $0.optionalString() },
+        make("jwt_audience", \.jwtAudience) { try $0.optionalString() },
+        make("max_token_lifetime_s", \.maxTokenLifetimeS) { try $0.int() },
 
         make("data_dir", \.dataDir) { try $0.string() },
         make("db_path", \.dbPath) { try $0.optionalString() },
@@ -68,6 +73,9 @@ enum Settings {
         make("subscribe_rate", \.subscribeRate) { try $0.double() },
         make("subscribe_burst", \.subscribeBurst) { try $0.int() },
         make("max_sessions_per_user", \.maxSessionsPerUser) { try $0.int() },
+        make("max_connections_per_ip", \.maxConnectionsPerIP) { try $0.int() },
+        make("http_rate_per_ip", \.httpRatePerIP) { try $0.double() },
+        make("http_burst_per_ip", \.httpBurstPerIP) { try $0.int() },
     ]
 
     static let byKey: [String: Setting] = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })

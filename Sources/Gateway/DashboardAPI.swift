@@ -9,8 +9,10 @@ import Wire
 /// Token-protected JSON endpoints for dashboards and operators:
 /// `GET /v1/leaderboard?period=week|all[&room=ID]` (any non-guest of the org) and
 /// `GET /v1/audit[?since=MS][&limit=N]` (admins). The token comes as `Authorization: Bearer <JWT>`.
+/// A banned user's still-valid token gets 403 here as on the WebSocket.
 struct DashboardAPI: Sendable {
     let verifier: TokenVerifier
+    let users: any ChatStore
     let gamification: GamificationEngine
     let rooms: RoomRegistry
     let audit: any ModerationStore
@@ -43,6 +45,13 @@ struct DashboardAPI: Sendable {
             throw RequestError(.unauthorized, error.message)
         }
         guard let role = Role(rawValue: claims.role) else { throw RequestError(.unauthorized, "unknown role") }
+        let record: UserRecord?
+        do {
+            record = try await users.user(org: claims.org, id: claims.sub)
+        } catch {
+            throw .internalError  // fail closed: no answer without knowing the user is not banned
+        }
+        guard record?.banned != true else { throw .forbidden("banned") }
         return Principal(org: claims.org, user: claims.sub, name: claims.name ?? claims.sub, role: role, isModerator: claims.isModerator)
     }
 
@@ -71,9 +80,24 @@ struct DashboardAPI: Sendable {
         }
     }
 
+    /// The `/v1/*` per-IP rate limit's answer: 429 with `Retry-After` (seconds) and the exact wait in ms.
+    static func rateLimited(retryAfterMS: Int) -> HTTPResponse {
+        var response = json(
+            status: 429,
+            ErrorBody(code: .rateLimited, message: "too many requests from this address", retryAfterMS: retryAfterMS))
+        response.headers = [("Retry-After", String((retryAfterMS + 999) / 1000))]
+        return response
+    }
+
     private struct ErrorBody: Encodable {
         var code: ErrorCode
         var message: String
+        var retryAfterMS: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case code, message
+            case retryAfterMS = "retry_after_ms"
+        }
     }
 
     private struct LeaderboardBody: Encodable {

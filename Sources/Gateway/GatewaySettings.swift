@@ -16,6 +16,9 @@ public struct GatewaySettings: Sendable {
     public var maxSessionsPerUser: Int = 20
     /// Largest `history` reply: half of `max_outbound_bytes` (PROTOCOL.md, Rooms).
     public var replyByteBudget: Int = 1 << 19
+    /// `/v1/*` HTTP requests per client IP.
+    public var httpRatePerIP: Double = 10
+    public var httpBurstPerIP: Double = 20
 
     public init() {}
 }

@@ -33,7 +33,15 @@ public final class RealtimeNode: Sendable {
         self.config = config
         self.logger = logger
         let publicKey = try config.jwtPublicKeyFile.map { try String(contentsOfFile: $0, encoding: .utf8) }
-        let verifier = try TokenVerifier(hmacSecret: config.jwtSecret, publicKeyPEM: publicKey)
+        let verifier = try TokenVerifier(
+            hmacSecret: config.jwtSecret, publicKeyPEM: publicKey,
+            rules: TokenRules(issuer: config.jwtIssuer, audience: config.jwtAudience, maxLifetime: Double(config.maxTokenLifetimeS)))
+        let trustedProxies = try config.trustedProxies.map { entry throws(ConfigError) in
+            guard let network = IPNetwork(entry) else {
+                throw ConfigError(key: "trusted_proxies", "trusted_proxies entry \"\(entry)\" is not an IP address or CIDR block")
+            }
+            return network
+        }
         let store = try SQLiteChatStore(path: config.sqlitePath, logger: logger)
         self.store = store
         let sessions = SessionRegistry()
@@ -81,10 +89,12 @@ public final class RealtimeNode: Sendable {
             settings: TransportSettings(
                 host: config.host, port: config.port, maxFrameBytes: config.maxFrameBytes, maxOutboundBytes: config.maxOutboundBytes,
                 heartbeatMS: config.heartbeatMS, allowedOrigins: config.allowedOrigins, tlsCertPath: config.tlsCert,
-                tlsKeyPath: config.tlsKey, conformanceEcho: config.conformanceEcho, metricsPort: config.metricsPort),
+                tlsKeyPath: config.tlsKey, conformanceEcho: config.conformanceEcho, metricsPort: config.metricsPort,
+                metricsHost: config.metricsHost, trustedProxies: trustedProxies, maxConnectionsPerIP: config.maxConnectionsPerIP),
             delegate: SessionGateway(
                 services: services, http: http,
-                dashboard: DashboardAPI(verifier: verifier, gamification: gamification, rooms: rooms, audit: store, clock: clock)),
+                dashboard: DashboardAPI(
+                    verifier: verifier, users: store, gamification: gamification, rooms: rooms, audit: store, clock: clock)),
             logger: logger)
     }
 
@@ -191,5 +201,7 @@ extension GatewaySettings {
         rateLimitedCloseThreshold = config.rateLimitedCloseThreshold
         maxSessionsPerUser = config.maxSessionsPerUser
         replyByteBudget = config.maxOutboundBytes / 2
+        httpRatePerIP = config.httpRatePerIP
+        httpBurstPerIP = Double(config.httpBurstPerIP)
     }
 }

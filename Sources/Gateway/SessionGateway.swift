@@ -6,6 +6,8 @@ import Wire
 final class SessionGateway: TransportDelegate {
     private let services: SessionServices
     private let connectLimiter: KeyedRateLimiter
+    /// `/v1/*` requests per client address.
+    private let httpLimiter: KeyedRateLimiter
     private let http: HTTPEndpoints
     private let dashboard: DashboardAPI
 
@@ -15,6 +17,8 @@ final class SessionGateway: TransportDelegate {
         self.dashboard = dashboard
         connectLimiter = KeyedRateLimiter(
             rate: services.settings.connRatePerIP, burst: services.settings.connBurstPerIP, clock: services.clock)
+        httpLimiter = KeyedRateLimiter(
+            rate: services.settings.httpRatePerIP, burst: services.settings.httpBurstPerIP, clock: services.clock)
     }
 
     func admitConnection(remoteAddress: String) -> Bool {
@@ -43,8 +47,15 @@ final class SessionGateway: TransportDelegate {
         http.respond(path: path)
     }
 
-    func deferredHTTPGet(path: String, query: String, authorization: String?) -> (@Sendable () async -> HTTPResponse)? {
+    func deferredHTTPGet(
+        path: String, query: String, authorization: String?, remoteAddress: String
+    ) -> (@Sendable () async -> HTTPResponse)? {
         guard DashboardAPI.paths.contains(path) else { return nil }
+        // Before any token check: verifying signatures and reading the store are what a flood would cost.
+        if let waitMS = httpLimiter.take(remoteAddress) {
+            let refusal = DashboardAPI.rateLimited(retryAfterMS: waitMS)
+            return { refusal }
+        }
         let dashboard = dashboard
         return { await dashboard.respond(path: path, query: query, authorization: authorization) }
     }

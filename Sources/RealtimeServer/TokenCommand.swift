@@ -18,6 +18,10 @@ struct TokenCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try ServerConfig.load(path: options.config, environment: ProcessInfo.processInfo.environment)
+        // The server refuses longer-lived tokens; better to say so now than at the first connect.
+        guard ttl <= config.maxTokenLifetimeS else {
+            throw ValidationError("--ttl \(ttl) exceeds max_token_lifetime_s (\(config.maxTokenLifetimeS)); the server would refuse the token")
+        }
         let minter = try TokenMinter(hmacSecret: config.jwtSecret)
         let token = try await minter.mint(sub: sub, org: org, role: role, name: name, tz: tz, scope: scope, ttlSeconds: ttl, now: Date())
         FileHandle.standardOutput.write(Data((token + "\n").utf8))

@@ -38,7 +38,9 @@ enum HTTPResponder {
     }
 
     static func send(_ wsi: OpaquePointer, _ response: HTTPResponse) -> Bool {
-        send(wsi, status: response.status, contentType: response.contentType, body: response.body)
+        send(
+            wsi, status: response.status, contentType: response.contentType, body: response.body,
+            extraHeaders: response.headers.map { ($0.name, $0.value) })
     }
 
     static func sendText(_ wsi: OpaquePointer, status: Int, _ text: String, extraHeaders: [(String, String)] = []) -> Bool {

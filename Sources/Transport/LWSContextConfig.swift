@@ -84,7 +84,8 @@ final class LWSContextConfig {
 
     func mainVhostInfo() -> lws_context_creation_info {
         // No lws listener: `ServiceThread` accepts on its own `TCPListener` and adopts each socket.
-        var info = vhostInfo(name: "rts", port: Int(CONTEXT_PORT_NO_LISTEN_SERVER), protocols: mainProtocols, headers: mainHeaders)
+        var info = vhostInfo(
+            name: "rts", host: settings.host, port: Int(CONTEXT_PORT_NO_LISTEN_SERVER), protocols: mainProtocols, headers: mainHeaders)
         if let cert = settings.tlsCertPath, let key = settings.tlsKeyPath {
             info.ssl_cert_filepath = cString(cert)
             info.ssl_private_key_filepath = cString(key)
@@ -92,18 +93,34 @@ final class LWSContextConfig {
             info.options |= UInt64(LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT)
             // HTTP/1.1 only: every WebSocket then goes through the HTTP upgrade path where the policy runs.
             info.alpn = cString("http/1.1")
+            info.ssl_options_set = Self.legacyProtocolsOff
+            info.ssl_cipher_list = cString(Self.tls12Ciphers)
+            info.tls1_3_plus_cipher_list = cString(Self.tls13Ciphers)
         }
         return info
     }
 
     func metricsVhostInfo(port: Int) -> lws_context_creation_info {
-        vhostInfo(name: "rts-metrics", port: port, protocols: metricsProtocols, headers: metricsHeaders)
+        vhostInfo(name: "rts-metrics", host: settings.metricsHost, port: port, protocols: metricsProtocols, headers: metricsHeaders)
     }
+
+    // MARK: TLS policy
+
+    /// TLS 1.2 at least: OpenSSL's SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 (bits 25, 26
+    /// and 28; SSL_OP_BIT is a macro Swift cannot import). The OS's default policy may allow more.
+    static let legacyProtocolsOff = (1 << 25) | (1 << 26) | (1 << 28)
+    /// TLS 1.2: forward-secret AEAD suites only (Mozilla's "intermediate" list).
+    static let tls12Ciphers = [
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    ].joined(separator: ":")
+    /// TLS 1.3: the three suites every client offers.
+    static let tls13Ciphers = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 
     // MARK: Building blocks
 
     private func vhostInfo(
-        name: String, port: Int, protocols: UnsafeMutablePointer<lws_protocols>,
+        name: String, host: String, port: Int, protocols: UnsafeMutablePointer<lws_protocols>,
         headers: UnsafeMutablePointer<lws_protocol_vhost_options>?
     ) -> lws_context_creation_info {
         var info = lws_context_creation_info()
@@ -113,7 +130,7 @@ final class LWSContextConfig {
         info.headers = UnsafePointer(headers)
         info.retry_and_idle_policy = UnsafePointer(retryPolicy)
         info.options = UInt64(LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND)
-        let (iface, ipv6) = Self.listenInterface(settings.host)
+        let (iface, ipv6) = Self.listenInterface(host)
         if let iface { info.iface = cString(iface) }
         if !ipv6 { info.options |= UInt64(LWS_SERVER_OPTION_DISABLE_IPV6) }
         return info

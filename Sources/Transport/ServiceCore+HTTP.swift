@@ -5,7 +5,8 @@ extension ServiceCore {
     func httpRequest(_ wsi: OpaquePointer, vhost: VhostKind, path: String) -> Int32 {
         if vhost == .main, LWSRequest.isGET(wsi), policy.endpoint(forPath: path) == nil,
             let work = delegate.deferredHTTPGet(
-                path: path, query: LWSRequest.query(wsi), authorization: LWSRequest.header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION))
+                path: path, query: LWSRequest.query(wsi), authorization: LWSRequest.header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION),
+                remoteAddress: clientAddress(wsi))
         {
             defer_(wsi, work)
             return 0

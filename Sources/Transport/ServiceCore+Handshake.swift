@@ -19,13 +19,24 @@ extension ServiceCore {
         case .refuse(let status, let reason):
             return refuse(wsi, status: status, reason: reason)
         case .accept(.app):
-            guard delegate.admitConnection(remoteAddress: LWSRequest.peerAddress(wsi)) else {
+            let client = clientAddress(wsi)
+            guard openConnections[client, default: 0] < settings.maxConnectionsPerIP else {
+                return refuse(wsi, status: 429, reason: "too_many_connections")
+            }
+            guard delegate.admitConnection(remoteAddress: client) else {
                 return refuse(wsi, status: 429, reason: "rate_limited")
             }
             return 0
         case .accept(.echo):
             return 0
         }
+    }
+
+    /// Who per-IP limits count this request against (headers must still be attached).
+    func clientAddress(_ wsi: OpaquePointer) -> String {
+        clientAddresses.resolve(
+            peer: LWSRequest.peerAddress(wsi),
+            forwardedFor: settings.trustedProxies.isEmpty ? nil : LWSRequest.header(wsi, WSI_TOKEN_X_FORWARDED_FOR))
     }
 
     private func refuse(_ wsi: OpaquePointer, status: Int, reason: String) -> Int32 {

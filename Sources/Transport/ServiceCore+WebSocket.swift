@@ -9,7 +9,7 @@ extension ServiceCore {
         guard let endpoint = policy.endpoint(forPath: path) else { return -1 }
         let connection = Connection(
             id: Self.connectionIDs.add(1, ordering: .relaxed).newValue,
-            remoteAddress: LWSRequest.peerAddress(wsi),
+            remoteAddress: clientAddress(wsi),
             endpoint: endpoint,
             maxMessageBytes: endpoint == .echo ? Self.echoMessageLimit : settings.maxFrameBytes,
             maxOutboundBytes: endpoint == .echo ? max(settings.maxOutboundBytes, Self.echoOutboundLimit) : settings.maxOutboundBytes,
@@ -22,6 +22,7 @@ extension ServiceCore {
         let live = liveConnections.add(1, ordering: .relaxed).newValue
         metrics.recordConnections(live)
         if endpoint == .app {
+            openConnections[connection.remoteAddress, default: 0] += 1
             delegate.connectionOpened(connection)
         }
         return 0
@@ -113,6 +114,9 @@ extension ServiceCore {
         let live = liveConnections.subtract(1, ordering: .relaxed).newValue
         metrics.recordConnections(live)
         if connection.endpoint == .app {
+            let address = connection.remoteAddress
+            // Dropped at zero so the table holds only addresses with open connections.
+            if let open = openConnections[address], open > 1 { openConnections[address] = open - 1 } else { openConnections[address] = nil }
             delegate.connectionClosed(connection)
         }
     }

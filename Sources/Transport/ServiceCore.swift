@@ -44,6 +44,9 @@ final class ServiceCore: @unchecked Sendable {
     var deferredHTTP: [OpaquePointer: UInt64] = [:]
     var deferredWSI: [UInt64: OpaquePointer] = [:]
     var readyHTTP: [OpaquePointer: HTTPResponse] = [:]
+    /// Open `/ws` connections by client address, for `maxConnectionsPerIP`.
+    var openConnections: [String: Int] = [:]
+    let clientAddresses: ClientAddress
 
     init(settings: TransportSettings, delegate: any TransportDelegate, logger: Logger, metrics: TransportMetrics) {
         self.settings = settings
@@ -51,6 +54,7 @@ final class ServiceCore: @unchecked Sendable {
         self.logger = logger
         self.metrics = metrics
         policy = HandshakePolicy(allowedOrigins: settings.allowedOrigins, conformanceEcho: settings.conformanceEcho)
+        clientAddresses = ClientAddress(trustedProxies: settings.trustedProxies)
         metricsPort = settings.metricsPort.flatMap { $0 == settings.port && $0 != 0 ? nil : $0 }
     }
 

@@ -138,7 +138,7 @@ final class ServiceThread: @unchecked Sendable {
             guard let metricsVhost = lws_create_vhost(context, &metricsInfo) else {
                 loop.destroy()
                 listener.close()
-                return fail("cannot listen on \(settings.host):\(metricsPort) (metrics)")
+                return fail("cannot listen on \(settings.metricsHost):\(metricsPort) (metrics)")
             }
             ports.metrics = Int(lws_get_vhost_listen_port(metricsVhost))
         }

@@ -18,13 +18,20 @@ public struct TransportSettings: Sendable {
     public var tlsKeyPath: String?
     /// Serve the plain `/echo` endpoint (no auth, messages up to 16 MiB) for conformance suites.
     public var conformanceEcho: Bool
-    /// When set, `/metrics` is served on this port (same host) instead of the main one.
+    /// When set, `/metrics` is served on this port (on `metricsHost`) instead of the main one.
     public var metricsPort: Int?
+    /// The address the metrics port binds.
+    public var metricsHost: String
+    /// Peers whose `X-Forwarded-For` names the client (see `ClientAddress`).
+    public var trustedProxies: [IPNetwork]
+    /// Open `/ws` connections allowed per client address; more are refused with HTTP 429.
+    public var maxConnectionsPerIP: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxFrameBytes: Int = 65536, maxOutboundBytes: Int = 1 << 20,
         heartbeatMS: Int = 25000, allowedOrigins: [String] = [], tlsCertPath: String? = nil, tlsKeyPath: String? = nil,
-        conformanceEcho: Bool = false, metricsPort: Int? = nil
+        conformanceEcho: Bool = false, metricsPort: Int? = nil, metricsHost: String = "127.0.0.1",
+        trustedProxies: [IPNetwork] = [], maxConnectionsPerIP: Int = .max
     ) {
         self.host = host
         self.port = port
@@ -36,6 +43,9 @@ public struct TransportSettings: Sendable {
         self.tlsKeyPath = tlsKeyPath
         self.conformanceEcho = conformanceEcho
         self.metricsPort = metricsPort
+        self.metricsHost = metricsHost
+        self.trustedProxies = trustedProxies
+        self.maxConnectionsPerIP = maxConnectionsPerIP
     }
 }
 
@@ -44,15 +54,18 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var contentType: String
     public var body: [UInt8]
+    /// Headers beyond the content type and length (e.g. `Retry-After`).
+    public var headers: [(name: String, value: String)]
 
-    public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: [UInt8]) {
+    public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: [UInt8], headers: [(name: String, value: String)] = []) {
         self.status = status
         self.contentType = contentType
         self.body = body
+        self.headers = headers
     }
 
-    public init(status: Int, text: String) {
-        self.init(status: status, body: Array(text.utf8))
+    public init(status: Int, text: String, headers: [(name: String, value: String)] = []) {
+        self.init(status: status, body: Array(text.utf8), headers: headers)
     }
 }
 
@@ -65,8 +78,8 @@ public enum InboundFlow: Sendable {
 /// The application side of the transport. Every method is called on the transport's
 /// single service thread: it must return quickly and never block or await.
 public protocol TransportDelegate: AnyObject, Sendable {
-    /// A WebSocket handshake on `/ws` from `remoteAddress`; return false to refuse it with HTTP 429
-    /// (per-IP connection rate limit).
+    /// A WebSocket handshake on `/ws` from `remoteAddress` (the client behind a trusted proxy, else the
+    /// TCP peer); return false to refuse it with HTTP 429 (per-IP connection rate limit).
     func admitConnection(remoteAddress: String) -> Bool
     /// A `/ws` connection completed its handshake.
     func connectionOpened(_ connection: Connection)
@@ -84,12 +97,14 @@ public protocol TransportDelegate: AnyObject, Sendable {
     func httpGet(path: String, query: String, authorization: String?) -> HTTPResponse?
     /// An HTTP GET the application answers off the transport thread (token checks, storage reads):
     /// return the work, which the transport runs in a task and writes back when done; nil lets
-    /// `httpGet` answer instead.
-    func deferredHTTPGet(path: String, query: String, authorization: String?) -> (@Sendable () async -> HTTPResponse)?
+    /// `httpGet` answer instead. `remoteAddress` is the client's address as for `admitConnection`.
+    func deferredHTTPGet(path: String, query: String, authorization: String?, remoteAddress: String) -> (@Sendable () async -> HTTPResponse)?
 }
 
 extension TransportDelegate {
-    public func deferredHTTPGet(path: String, query: String, authorization: String?) -> (@Sendable () async -> HTTPResponse)? {
+    public func deferredHTTPGet(
+        path: String, query: String, authorization: String?, remoteAddress: String
+    ) -> (@Sendable () async -> HTTPResponse)? {
         nil
     }
 }

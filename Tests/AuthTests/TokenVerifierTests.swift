@@ -98,7 +98,7 @@ import Testing
         #expect(claims == Claims(
             sub: "m-1", org: "o", role: "mentor", exp: now.addingTimeInterval(60), name: "Grace",
             tz: "Asia/Tokyo", scope: ["moderation"]))
-        #expect(await rejection(token, at: now.addingTimeInterval(60))?.kind == .expired)
+        #expect(await rejection(token, at: now.addingTimeInterval(60 + TokenRules.clockSkewLeeway))?.kind == .expired)
     }
 
     // MARK: malformed
@@ -222,17 +222,21 @@ import Testing
 
     // MARK: time
 
-    @Test func expiryIsExclusiveOfNow() async {
+    /// Issuer and server clocks may disagree by 30 s: `exp` counts until exp + 30 s (exclusive).
+    @Test func expiryAllowsThirtySecondsOfClockSkew() async {
         let token = TestTokens.hs256(TestTokens.claims(["exp": TestTokens.nowSeconds]))
-        #expect(await rejection(token)?.kind == .expired)
-        #expect(await rejection(token, at: now.addingTimeInterval(-1)) == nil)
+        #expect(await rejection(token) == nil)
+        #expect(await rejection(token, at: now.addingTimeInterval(29)) == nil)
+        #expect(await rejection(token, at: now.addingTimeInterval(30))?.kind == .expired)
         #expect(await rejection(TestTokens.hs256(TestTokens.claims(["exp": 0])))?.kind == .expired)
     }
 
-    @Test func notBefore() async {
-        let token = TestTokens.hs256(TestTokens.claims(["nbf": TestTokens.nowSeconds + 10]))
+    /// `nbf` up to 30 s ahead of our clock is accepted; further is not yet valid.
+    @Test func notBeforeAllowsThirtySecondsOfClockSkew() async {
+        #expect(await rejection(TestTokens.hs256(TestTokens.claims(["nbf": TestTokens.nowSeconds + 30]))) == nil)
+        let token = TestTokens.hs256(TestTokens.claims(["nbf": TestTokens.nowSeconds + 31]))
         #expect(await rejection(token)?.kind == .notYetValid)
-        #expect(await rejection(token, at: now.addingTimeInterval(10)) == nil)
+        #expect(await rejection(token, at: now.addingTimeInterval(1)) == nil)
     }
 
     @Test func expInMillisecondsIsNotAFarFutureDate() async {

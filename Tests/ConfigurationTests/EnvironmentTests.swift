@@ -34,7 +34,7 @@ import Testing
         #expect(config.connRatePerIP == 1000 && config.connBurstPerIP == 2000)
         #expect(config.typingTimeoutMS == 14 && config.typingDedupMS == 15 && config.idempotencyWindowMS == 16)
         #expect(config.orgTimezone == "Europe/Paris" && config.rateLimitedCloseThreshold == 17)
-        #expect(config.jwtSecret == "test-secret")
+        #expect(config.jwtSecret == Fixtures.secret)
     }
 
     @Test(arguments: [("1", true), ("true", true), ("TRUE", true), ("yes", true), ("0", false), ("false", false), ("no", false)])

@@ -3,7 +3,9 @@ import Foundation
 
 /// Temporary files for config tests; each call gets its own path.
 enum Fixtures {
-    static let secretEnv = ["RTS_JWT_SECRET": "test-secret"]
+    /// Long enough for the 32-byte minimum.
+    static let secret = "test-secret-0123456789abcdef-0123"
+    static let secretEnv = ["RTS_JWT_SECRET": secret]
 
     static func file(_ contents: String, suffix: String = ".yaml") -> String {
         let path = FileManager.default.temporaryDirectory

@@ -25,14 +25,14 @@ import Testing
     @Test func defaultsNeedOnlyASecret() throws {
         var config = ServerConfig.defaults
         #expect(throws: ConfigError.self) { try config.validate() }
-        config.jwtSecret = "s"
+        config.jwtSecret = Fixtures.secret
         try config.validate()
     }
 
     @Test func emptyFileGivesDefaults() throws {
         let config = try Fixtures.load("").get()
         var expected = ServerConfig.defaults
-        expected.jwtSecret = "test-secret"
+        expected.jwtSecret = Fixtures.secret
         expected.nodeID = config.nodeID
         #expect(config == expected)
         #expect(try Fixtures.load("# only a comment\n").get() == config)
@@ -65,8 +65,8 @@ import Testing
     }
 
     @Test func environmentSecretOverridesShippedDevSecret() throws {
-        let config = try ServerConfig.load(path: Fixtures.shippedConfigPath, environment: ["RTS_JWT_SECRET": "prod"])
-        #expect(config.jwtSecret == "prod")
+        let config = try ServerConfig.load(path: Fixtures.shippedConfigPath, environment: Fixtures.secretEnv)
+        #expect(config.jwtSecret == Fixtures.secret)
     }
 
     @Test func sectionsAreFlattened() throws {
@@ -159,7 +159,7 @@ import Testing
 
     @Test func environmentNames() {
         #expect(ServerConfig.environmentName(for: "conn_rate_per_ip") == "RTS_CONN_RATE_PER_IP")
-        #expect(ServerConfig.keys.count == 52)
+        #expect(ServerConfig.keys.count == 60)
         let unknown = ServerConfig.unknownEnvironmentVariables(in: ["RTS_PORT": "1", "RTS_PROT": "1", "HOME": "/"])
         #expect(unknown == ["RTS_PROT"])
     }
@@ -181,9 +181,9 @@ import Testing
 
     @Test func withoutAFileOnlyDefaultsAndEnvironmentApply() throws {
         let config = try inDirectory { _ in
-            try ServerConfig.load(path: nil, environment: ["RTS_JWT_SECRET": "s", "RTS_PORT": "7000"], installDirectory: nil)
+            try ServerConfig.load(path: nil, environment: ["RTS_JWT_SECRET": Fixtures.secret, "RTS_PORT": "7000"], installDirectory: nil)
         }
-        #expect(config.port == 7000 && config.jwtSecret == "s" && config.maxText == 4000)
+        #expect(config.port == 7000 && config.jwtSecret == Fixtures.secret && config.maxText == 4000)
         let error = try inDirectory { _ in
             Result { () throws(ConfigError) in try ServerConfig.load(path: nil, environment: [:], installDirectory: nil) }
         }
@@ -193,9 +193,9 @@ import Testing
     @Test func picksUpConfigDirectoryFile() throws {
         let config = try inDirectory { directory in
             try FileManager.default.createDirectory(atPath: directory + "/config", withIntermediateDirectories: true)
-            try Data("jwt_secret: x\nport: 6001\n".utf8).write(to: URL(fileURLWithPath: directory + "/" + ServerConfig.defaultPath))
+            try Data("jwt_secret: \(Fixtures.secret)\nport: 6001\n".utf8).write(to: URL(fileURLWithPath: directory + "/" + ServerConfig.defaultPath))
             return try ServerConfig.load(path: nil, environment: [:])
         }
-        #expect(config.port == 6001 && config.jwtSecret == "x")
+        #expect(config.port == 6001 && config.jwtSecret == Fixtures.secret)
     }
 }

@@ -160,7 +160,8 @@ final class GamificationConformanceTests: ConformanceTestCase {
 final class StreakConformanceTests: XCTestCase {
     private func streaks(start: String, zone: String?, steps: [Double]) async throws -> [(days: Int, best: Int)] {
         let clock = ManualClock(start)
-        return try await withServer(clock: clock, { _ in }) { server in
+        // The tokens must outlive the simulated days, so the server accepts their 90-day lifetime.
+        return try await withServer(clock: clock, { $0.maxTokenLifetimeS = 90 * 86_400 }) { server in
             let org = Fresh.id("streak")
             let token = try await server.minter.mint(sub: "sam", org: org, role: "student", tz: zone, ttlSeconds: 90 * 86_400, now: clock.date)
             let mentor = try await server.connectAuthed(
@@ -203,7 +204,7 @@ final class StreakConformanceTests: XCTestCase {
 
     func testThirdDayAwardsStreak3() async throws {
         let clock = ManualClock("2026-11-02T09:00:00Z")
-        try await withServer(clock: clock, { _ in }) { server in
+        try await withServer(clock: clock, { $0.maxTokenLifetimeS = 90 * 86_400 }) { server in
             let org = Fresh.id("streak3")
             let mentor = try await server.connectAuthed(
                 token: try await server.minter.mint(sub: "mentor", org: org, role: "mentor", ttlSeconds: 90 * 86_400, now: clock.date), label: "mentor")

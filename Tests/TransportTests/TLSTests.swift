@@ -68,6 +68,30 @@ final class TLSTests: XCTestCase {
         XCTAssertTrue(headers.contains("x-content-type-options: nosniff"), headers)
     }
 
+    /// The server offers TLS 1.2 and 1.3 only, and in 1.2 only forward-secret suites. The client
+    /// enables the old protocols itself (SECLEVEL=0), so a refusal is the server's.
+    func testOnlyTLS12AndLaterWithForwardSecretCiphersAreAccepted() throws {
+        let (server, _) = try makeTLSServer()
+        defer { Task { await server.shutdown(closeCode: 1001, reason: "", graceMS: 100) } }
+        func handshake(_ options: [String]) throws -> (accepted: Bool, output: String) {
+            let (status, output) = try run(
+                "/usr/bin/env", ["openssl", "s_client", "-connect", "127.0.0.1:\(server.port)", "-servername", "localhost"] + options)
+            return (status == 0 && output.contains("Cipher is") && !output.contains("Cipher is (NONE)"), output)
+        }
+        let tls13 = try handshake(["-tls1_3"])
+        XCTAssertTrue(tls13.accepted, tls13.output)
+        XCTAssertTrue(tls13.output.contains("TLSv1.3"), tls13.output)
+        let tls12 = try handshake(["-tls1_2"])
+        XCTAssertTrue(tls12.accepted, tls12.output)
+        XCTAssertTrue(tls12.output.contains("ECDHE-RSA-AES"), tls12.output)
+        for legacy in ["-tls1_1", "-tls1"] {
+            let old = try handshake([legacy, "-cipher", "DEFAULT@SECLEVEL=0"])
+            XCTAssertFalse(old.accepted, "\(legacy) was accepted: \(old.output)")
+        }
+        let staticRSA = try handshake(["-tls1_2", "-cipher", "AES128-GCM-SHA256"])
+        XCTAssertFalse(staticRSA.accepted, "static-RSA suite accepted: \(staticRSA.output)")
+    }
+
     /// Runs a tool; returns its exit status (127 when not found) and standard output.
     @discardableResult
     private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
@@ -75,6 +99,7 @@ final class TLSTests: XCTestCase {
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
         process.standardError = ProcessInfo.processInfo.environment["RTS_TEST_LOG"] == "1" ? output : FileHandle.nullDevice
         try process.run()

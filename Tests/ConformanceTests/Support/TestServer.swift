@@ -52,6 +52,8 @@ final class TestServer: Sendable {
             config[keyPath: rate] = 10_000
             config[keyPath: burst] = 10_000
         }
+        config.httpRatePerIP = 10_000
+        config.httpBurstPerIP = 10_000
         return config
     }
 

@@ -55,6 +55,11 @@ enum RawHTTP {
     static func exchange(port: Int, request: String, timeout: Int = 5) throws -> RawHTTPResponse {
         let fd = try connectLoopback(port: port)
         defer { close(fd) }
+        return try exchange(fd: fd, request: request, timeout: timeout)
+    }
+
+    /// `exchange` on a connection the caller owns (and may keep open, e.g. after a 101).
+    static func exchange(fd: Int32, request: String, timeout: Int = 5) throws -> RawHTTPResponse {
         var tv = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         write(fd, Array(request.utf8))
@@ -96,6 +101,21 @@ enum RawHTTP {
 
     /// A WebSocket upgrade request; returns the handshake response (101 or a refusal).
     static func upgrade(port: Int, path: String = "/ws", headers: [String: String] = [:]) throws -> RawHTTPResponse {
+        try exchange(port: port, request: upgradeRequest(port: port, path: path, headers: headers))
+    }
+
+    /// `upgrade`, keeping the connection open: the caller closes `fd`.
+    static func openUpgrade(port: Int, headers: [String: String] = [:]) throws -> (fd: Int32, response: RawHTTPResponse) {
+        let fd = try connectLoopback(port: port)
+        do {
+            return (fd, try exchange(fd: fd, request: upgradeRequest(port: port, path: "/ws", headers: headers)))
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    private static func upgradeRequest(port: Int, path: String, headers: [String: String]) -> String {
         var request = """
             GET \(path) HTTP/1.1\r
             Host: 127.0.0.1:\(port)\r
@@ -106,8 +126,7 @@ enum RawHTTP {
 
             """
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
-        request += "\r\n"
-        return try exchange(port: port, request: request)
+        return request + "\r\n"
     }
 
     private static func findHeaderEnd(_ data: [UInt8]) -> Int? {

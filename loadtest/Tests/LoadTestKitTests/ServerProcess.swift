@@ -47,7 +47,7 @@ final class ServerProcess: @unchecked Sendable {
         for (key, value) in [
             "RTS_PORT": "0", "RTS_HOST": "127.0.0.1", "RTS_DB_PATH": directory.appendingPathComponent("db.sqlite").path,
             "RTS_DATA_DIR": directory.path, "RTS_LOG_LEVEL": "info",
-            "RTS_CONN_RATE_PER_IP": "100000", "RTS_CONN_BURST_PER_IP": "100000", "RTS_SEND_RATE": "100000",
+            "RTS_CONN_RATE_PER_IP": "100000", "RTS_CONN_BURST_PER_IP": "100000", "RTS_MAX_CONNECTIONS_PER_IP": "1000000", "RTS_SEND_RATE": "100000",
             "RTS_SEND_BURST": "100000", "RTS_FRAME_RATE": "100000", "RTS_FRAME_BURST": "100000",
             "RTS_ROOM_RATE": "100000", "RTS_ROOM_BURST": "100000", "RTS_SIGNAL_RATE": "100000", "RTS_SIGNAL_BURST": "100000",
             "RTS_HISTORY_RATE": "100000", "RTS_HISTORY_BURST": "100000",

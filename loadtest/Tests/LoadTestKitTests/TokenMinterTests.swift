@@ -13,7 +13,7 @@ final class TokenMinterTests: XCTestCase {
 
     func testTokenHasHS256HeaderClaimsAndValidSignature() throws {
         let now = Date(timeIntervalSince1970: 1_700_000_000)
-        let token = TokenMinter(secret: "dev-secret-change-me").token(sub: "u7", org: "lt", role: "student", ttlSeconds: 60, now: now)
+        let token = TokenMinter(secret: "dev-secret-change-me-loopback-only-0123").token(sub: "u7", org: "lt", role: "student", ttlSeconds: 60, now: now)
         let parts = token.split(separator: ".")
         XCTAssertEqual(parts.count, 3)
         let header = try decodeSegment(parts[0])
@@ -23,7 +23,7 @@ final class TokenMinterTests: XCTestCase {
         XCTAssertEqual(claims["org"] as? String, "lt")
         XCTAssertEqual(claims["role"] as? String, "student")
         XCTAssertEqual(claims["exp"] as? Int, 1_700_000_060)
-        let expected = Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: Array("\(parts[0]).\(parts[1])".utf8), using: SymmetricKey(data: Array("dev-secret-change-me".utf8)))))
+        let expected = Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: Array("\(parts[0]).\(parts[1])".utf8), using: SymmetricKey(data: Array("dev-secret-change-me-loopback-only-0123".utf8)))))
         XCTAssertEqual(String(parts[2]), expected)
         XCTAssertFalse(token.contains("="))
     }

@@ -6,7 +6,7 @@ public struct LoadTestSettings: Sendable, Codable, Equatable {
     // Target
     /// WebSocket URLs of the node(s); clients are spread round-robin.
     public var urls: [String] = ["ws://127.0.0.1:8080/ws"]
-    public var secret = "dev-secret-change-me"
+    public var secret = "dev-secret-change-me-loopback-only-0123"
     public var org = "lt"
     /// Server process to sample (RSS, CPU); nil: found by the first URL's port when local.
     public var serverPID: Int?
