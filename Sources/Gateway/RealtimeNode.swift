@@ -34,7 +34,7 @@ public final class RealtimeNode: Sendable {
         self.logger = logger
         let publicKey = try config.jwtPublicKeyFile.map { try String(contentsOfFile: $0, encoding: .utf8) }
         let verifier = try TokenVerifier(hmacSecret: config.jwtSecret, publicKeyPEM: publicKey)
-        let store = try SQLiteChatStore(path: config.sqlitePath, logger: logger)
+        let store = try SQLiteChatStore(path: config.sqlitePath, durableCommits: config.sqliteSynchronous == .full, logger: logger)
         self.store = store
         let sessions = SessionRegistry()
         guard let orgZone = TimeZone(identifier: config.orgTimezone) else {
