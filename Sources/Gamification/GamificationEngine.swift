@@ -27,6 +27,8 @@ public actor GamificationEngine: ActivityFeed {
     }
 
     private var orgs: [String: OrgProgress] = [:]
+    /// When each loaded org was last used (ms): idle ones are dropped from memory.
+    private var lastUsed: [String: Int64] = [:]
     private var loading: [String: Task<OrgGamification, any Error>] = [:]
     private var subscriptions: [SubscriptionKey: SubscriptionGroup] = [:]
     /// Parsed zones by name: `TimeZone(identifier:)` is too slow to repeat per message.
@@ -76,6 +78,7 @@ public actor GamificationEngine: ActivityFeed {
             if ContinuousClock.now - lastFlush >= settings.flushInterval {
                 await flush()
                 refreshWeeklyBoards()
+                trimMemory()
                 lastFlush = .now
             }
             try? await Task.sleep(for: drainInterval)
@@ -289,8 +292,10 @@ public actor GamificationEngine: ActivityFeed {
     }
 
     private func ensureLoaded(_ org: String) async throws(RequestError) {
+        lastUsed[org] = clock.nowMS()
         if orgs[org] != nil { return }
-        let task = loading[org] ?? Task { [store] in try await store.loadGamification(org: org) }
+        let oldestWeek = previousWeek()
+        let task = loading[org] ?? Task { [store] in try await store.loadGamification(org: org, oldestWeek: oldestWeek) }
         loading[org] = task
         let result = await task.result
         loading[org] = nil
@@ -320,14 +325,45 @@ public actor GamificationEngine: ActivityFeed {
         }
     }
 
+    // MARK: Memory
+
+    /// Keeps memory bounded by what is in use: drops weekly boards older than the previous ISO
+    /// week, and orgs idle for `orgIdleMS` with nothing unwritten and no subscriber.
+    /// Runs after each flush, so written-behind changes are out of the way.
+    public func trimMemory() {
+        let weeks: Set<String> = [week(clock.nowMS()), previousWeek()]
+        let now = clock.nowMS()
+        let subscribed = Set(subscriptions.keys.map(\.org))
+        for (org, state) in orgs {
+            _ = state.pruneWeeklyBoards(keeping: weeks)
+            let idle = now - (lastUsed[org] ?? now) >= settings.orgIdleMS
+            if idle, state.isClean, !subscribed.contains(org), loading[org] == nil {
+                orgs[org] = nil
+                lastUsed[org] = nil
+            }
+        }
+    }
+
+    /// Orgs whose state is in memory.
+    public var loadedOrgCount: Int { orgs.count }
+
+    /// Leaderboards in memory, over every loaded org.
+    public var loadedBoardCount: Int { orgs.values.reduce(0) { $0 + $1.boards.count } }
+
+    /// Only real zone names are cached: a token's made-up name must not grow the cache.
     private func timeZone(named name: String) -> TimeZone {
         if let zone = zones[name] { return zone }
-        let zone = TimeZone(identifier: name) ?? settings.orgTimeZone
+        guard let zone = TimeZone(identifier: name) else { return settings.orgTimeZone }
         zones[name] = zone
         return zone
     }
 
     private func week(_ ms: Int64) -> String {
         CivilTime.isoWeek(ms: ms, in: settings.orgTimeZone)
+    }
+
+    /// The ISO week before the current one: its board is still kept (and loaded).
+    private func previousWeek() -> String {
+        CivilTime.isoWeek(day: CivilTime.dayNumber(ms: clock.nowMS(), in: settings.orgTimeZone) - 7)
     }
 }
