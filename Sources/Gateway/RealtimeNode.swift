@@ -28,6 +28,7 @@ public final class RealtimeNode: Sendable {
     private let transport: TransportServer
     private let http: HTTPEndpoints
     private let background = BackgroundTasks()
+    private let memory: MemoryUpkeep
 
     public init(config: ServerConfig, logger: Logger, clock: any WallClock = SystemClock()) throws {
         self.config = config
@@ -61,6 +62,10 @@ public final class RealtimeNode: Sendable {
             pipeline = loaded
         }
         let mutes = MuteList()
+        let sendLimiter = KeyedRateLimiter(rate: config.sendRate, burst: Double(config.sendBurst), clock: clock)
+        memory = MemoryUpkeep(
+            presence: presence, typing: typing, sessions: sessions, mutes: mutes, sendLimiter: sendLimiter, rooms: rooms,
+            gamification: gamification, clock: clock)
         review = ReviewDesk(
             store: store, rooms: rooms, notifier: sessions, mutes: mutes,
             policy: ReviewPolicy(reviewTimeoutMS: Int64(config.reviewTimeoutMS), holdDefault: config.holdDefault == .approve ? .approve : .reject),
@@ -70,7 +75,7 @@ public final class RealtimeNode: Sendable {
             settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store,
             signIns: SignInRecorder(store: store), rooms: rooms,
             presence: presence, typing: typing, moderator: moderator, gamification: gamification, review: review, mutes: mutes, sessions: sessions,
-            sendLimiter: KeyedRateLimiter(rate: config.sendRate, burst: Double(config.sendBurst), clock: clock),
+            sendLimiter: sendLimiter,
             clock: clock, logger: logger, metrics: GatewayMetrics())
         transport = TransportServer(
             settings: TransportSettings(
@@ -132,11 +137,15 @@ public final class RealtimeNode: Sendable {
         let rooms = rooms
         let idempotencyWindow = Int64(config.idempotencyWindowMS)
         let logger = logger
+        let memory = memory
         background.every(.seconds(1)) {
             http.setReady(await store.isHealthy())
         }
         background.every(.seconds(30)) {
             await rooms.unloadIdleRooms()
+        }
+        background.every(.seconds(5)) {
+            await memory.run()
         }
         background.every(.seconds(600)) {
             do {
