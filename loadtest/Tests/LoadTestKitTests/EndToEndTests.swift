@@ -107,4 +107,34 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(idleResult.idle.map(\.authenticated), [10, 30])
         XCTAssertNotNil(idleResult.idle.last?.serverRSSBytes)
     }
+
+    func testSoakSamplesTheServerWhileClientsComeAndGo() async throws {
+        var settings = try settings(.soak)
+        settings.mentors = 2
+        settings.studentsPerMentor = 3
+        settings.groups = 1
+        settings.groupSize = 4
+        settings.msgsPerMinute = 600
+        settings.durationSeconds = 4
+        settings.sampleSeconds = 1
+        settings.churnIntervalSeconds = 1
+        settings.churnPercent = 25
+        settings.churnDowntimeMS = 200
+        settings.reactPercent = 50
+        settings.historyPercent = 50
+        let result = try await run(settings)
+        let soak = try XCTUnwrap(result.soak)
+        XCTAssertGreaterThanOrEqual(soak.samples.count, 3)
+        XCTAssertTrue(soak.samples.allSatisfy { $0.rssKiB > 0 && $0.openFiles > 0 })
+        XCTAssertNotNil(soak.rssSlopeKiBPerMinute)
+        XCTAssertNotNil(soak.fdSlopePerMinute)
+        XCTAssertGreaterThan(soak.churned, 0)
+        XCTAssertGreaterThan(soak.reactionsSent, 0)
+        XCTAssertGreaterThan(soak.historySent, 0)
+        XCTAssertEqual(result.loss.missing, 0, "clients that left and came back recover everything")
+        XCTAssertEqual(result.loss.duplicates, 0)
+        XCTAssertEqual(result.totals.errors, [:])
+        XCTAssertTrue(MarkdownReport.render(result).contains("## Soak"))
+    }
 }
+
