@@ -18,44 +18,34 @@ struct MemoryUpkeep: Sendable {
     let gamification: GamificationEngine
     let clock: any WallClock
 
-    private static func gauge(_ map: String) -> Gauge {
-        Gauge(label: "rts_tracked_entries", dimensions: [("map", map)])
-    }
+    let gauges = Gauges()
 
-    private let presenceGauge = gauge("presence")
-    private let typingGauge = gauge("typing")
-    private let sessionsGauge = gauge("session_users")
-    private let mutesGauge = gauge("mutes")
-    private let sendBucketsGauge = gauge("send_buckets")
-    private let roomsGauge = gauge("rooms")
-    private let orgsGauge = gauge("gamification_orgs")
-    private let boardsGauge = gauge("leaderboards")
+    struct Gauges {
+        let presence = gauge("presence")
+        let typing = gauge("typing")
+        let sessions = gauge("session_users")
+        let mutes = gauge("mutes")
+        let sendBuckets = gauge("send_buckets")
+        let rooms = gauge("rooms")
+        let orgs = gauge("gamification_orgs")
+        let boards = gauge("leaderboards")
 
-    init(
-        presence: PresenceTracker, typing: TypingTracker, sessions: SessionRegistry, mutes: MuteList, sendLimiter: KeyedRateLimiter,
-        rooms: RoomRegistry, gamification: GamificationEngine, clock: any WallClock
-    ) {
-        self.presence = presence
-        self.typing = typing
-        self.sessions = sessions
-        self.mutes = mutes
-        self.sendLimiter = sendLimiter
-        self.rooms = rooms
-        self.gamification = gamification
-        self.clock = clock
+        static func gauge(_ map: String) -> Gauge {
+            Gauge(label: "rts_tracked_entries", dimensions: [("map", map)])
+        }
     }
 
     /// One pass: sweep, then measure. Cheap (a few dictionary scans); run every few seconds.
     func run() async {
         mutes.sweep(now: clock.nowMS())
         sendLimiter.sweep()
-        presenceGauge.record(await presence.trackedUsers)
-        typingGauge.record(await typing.trackedCount)
-        sessionsGauge.record(sessions.userCount)
-        mutesGauge.record(mutes.count)
-        sendBucketsGauge.record(sendLimiter.count)
-        roomsGauge.record(await rooms.loadedCount)
-        orgsGauge.record(await gamification.loadedOrgCount)
-        boardsGauge.record(await gamification.loadedBoardCount)
+        gauges.presence.record(await presence.trackedUsers)
+        gauges.typing.record(await typing.trackedCount)
+        gauges.sessions.record(sessions.userCount)
+        gauges.mutes.record(mutes.count)
+        gauges.sendBuckets.record(sendLimiter.count)
+        gauges.rooms.record(await rooms.loadedCount)
+        gauges.orgs.record(await gamification.loadedOrgCount)
+        gauges.boards.record(await gamification.loadedBoardCount)
     }
 }

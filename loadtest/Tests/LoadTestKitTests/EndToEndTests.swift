@@ -39,6 +39,16 @@ final class EndToEndTests: XCTestCase {
         return settings
     }
 
+    /// 2 mentors × 3 students and one group of 4: 8 clients.
+    private func smallMentoring(_ scenario: ScenarioKind) throws -> LoadTestSettings {
+        var settings = try settings(scenario)
+        settings.mentors = 2
+        settings.studentsPerMentor = 3
+        settings.groups = 1
+        settings.groupSize = 4
+        return settings
+    }
+
     private func run(_ settings: LoadTestSettings) async throws -> RunResult {
         var logger = Logger(label: "lt-e2e")
         logger.logLevel = .warning
@@ -84,11 +94,7 @@ final class EndToEndTests: XCTestCase {
     }
 
     func testMentoringOpensDirectRoomsAndIdleMeasuresMemory() async throws {
-        var settings = try settings(.mentoring)
-        settings.mentors = 2
-        settings.studentsPerMentor = 3
-        settings.groups = 1
-        settings.groupSize = 4
+        var settings = try smallMentoring(.mentoring)
         settings.rateOverride = true
         settings.rate = 40
         settings.readIntervalMS = 100
@@ -109,11 +115,7 @@ final class EndToEndTests: XCTestCase {
     }
 
     func testSoakSamplesTheServerWhileClientsComeAndGo() async throws {
-        var settings = try settings(.soak)
-        settings.mentors = 2
-        settings.studentsPerMentor = 3
-        settings.groups = 1
-        settings.groupSize = 4
+        var settings = try smallMentoring(.soak)
         settings.msgsPerMinute = 600
         settings.durationSeconds = 4
         settings.sampleSeconds = 1
