@@ -20,6 +20,7 @@ public actor GamificationEngine: ActivityFeed {
     private nonisolated let inbox = Mutex(Inbox())
     /// How often queued events are applied: a few ms of delay for gamification, nothing on the message path.
     private let drainInterval = Duration.milliseconds(20)
+    private let trimInterval = Duration.seconds(60)
 
     private struct Inbox {
         var events: [ActivityEvent] = []
@@ -67,6 +68,7 @@ public actor GamificationEngine: ActivityFeed {
     public func run() async {
         var buffer: [ActivityEvent] = []
         var lastFlush = ContinuousClock.now
+        var lastTrim = ContinuousClock.now
         while true {
             let finished = inbox.withLock { inbox in
                 swap(&inbox.events, &buffer)
@@ -78,8 +80,12 @@ public actor GamificationEngine: ActivityFeed {
             if ContinuousClock.now - lastFlush >= settings.flushInterval {
                 await flush()
                 refreshWeeklyBoards()
-                trimMemory()
                 lastFlush = .now
+                // Scans every loaded org: once a minute is plenty for a 15-minute idle limit.
+                if lastFlush - lastTrim >= trimInterval {
+                    trimMemory()
+                    lastTrim = lastFlush
+                }
             }
             try? await Task.sleep(for: drainInterval)
         }
@@ -329,7 +335,7 @@ public actor GamificationEngine: ActivityFeed {
 
     /// Keeps memory bounded by what is in use: drops weekly boards older than the previous ISO
     /// week, and orgs idle for `orgIdleMS` with nothing unwritten and no subscriber.
-    /// Runs after each flush, so written-behind changes are out of the way.
+    /// Runs right after a flush (once a minute), so written-behind changes are out of the way.
     public func trimMemory() {
         let weeks: Set<String> = [week(clock.nowMS()), previousWeek()]
         let now = clock.nowMS()
