@@ -5,9 +5,10 @@
 #   loadtest/bench.sh                 # all scenarios
 #   ONLY="idle storm" loadtest/bench.sh
 #   BUILD=1 loadtest/bench.sh         # build both release binaries first
+#   ONLY=soak SOAK_MINUTES=5 loadtest/bench.sh   # the soak: on demand only, never in the default list
 #
 # Environment: SCRATCH (.build-lt), SERVER / LT (binaries), OUT (report root), PORT (9300),
-# SERVER_CORE (0), GEN_CORE (1).
+# SERVER_CORE (0), GEN_CORE (1), SOAK_MINUTES (30), RTS_SQLITE_SYNCHRONOUS (the server's, default full).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,8 @@ start_server() {
     RTS_CONN_RATE_PER_IP=100000 RTS_CONN_BURST_PER_IP=100000 RTS_MAX_CONNECTIONS_PER_IP=1000000 RTS_SEND_RATE=100000 RTS_SEND_BURST=100000 \
     RTS_FRAME_RATE=100000 RTS_FRAME_BURST=100000 RTS_ROOM_RATE=100000 RTS_ROOM_BURST=100000 \
     RTS_SIGNAL_RATE=100000 RTS_SIGNAL_BURST=100000 RTS_HISTORY_RATE=100000 RTS_HISTORY_BURST=100000 \
+    RTS_REACT_RATE=100000 RTS_REACT_BURST=100000 RTS_EDIT_RATE=100000 RTS_EDIT_BURST=100000 \
+    RTS_SUBSCRIBE_RATE=100000 RTS_SUBSCRIBE_BURST=100000 \
         taskset -c "$SERVER_CORE" "$SERVER" >"$dir/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 100); do
@@ -90,6 +93,8 @@ run mentoring mentoring --mentors 100 --students-per-mentor 20 --groups 20 --gro
 # The same topology ramped (p99 < 50 ms): capacity at ~5 deliveries per message, for the plan.
 run mentoring-ramp ramp --set ramp_topology=mentoring --mentors 100 --students-per-mentor 20 --groups 20 --group-size 25 \
     --ramp-start 100 --ramp-factor 1.3 --step-seconds 5 --p99-target-ms 50
+# Mixed traffic with clients leaving and coming back; RSS and open-fd slopes (only when named in ONLY).
+run soak run --config loadtest/scenarios/soak.yaml --duration $((${SOAK_MINUTES:-30} * 60))
 
 # The capacity plan from the idle and the ramp runs (U, A, S as in the defaults of `plan`).
 plans=()

@@ -12,6 +12,11 @@ public struct ServerConfig: Sendable, Equatable {
         case reject, approve
     }
 
+    /// SQLite `synchronous` for the chat store: `full` fsyncs every commit (an ack survives a power cut).
+    public enum SQLiteSynchronous: String, Sendable, Equatable, CaseIterable {
+        case full, normal
+    }
+
     /// swift-log's level names.
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -51,6 +56,7 @@ public struct ServerConfig: Sendable, Equatable {
     public var redisURL: String?
     /// `load` replaces this with `<hostname>-<pid>` unless configured.
     public var nodeID = "node-1"
+    public var sqliteSynchronous = SQLiteSynchronous.full
 
     // MARK: logging
     public var logLevel = "info"

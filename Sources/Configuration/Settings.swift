@@ -30,6 +30,7 @@ enum Settings {
         make("database_url", \.databaseURL) { try $0.optionalString() },
         make("redis_url", \.redisURL) { try $0.optionalString() },
         make("node_id", \.nodeID) { try $0.string() },
+        make("sqlite_synchronous", \.sqliteSynchronous) { try $0.oneOf(ServerConfig.SQLiteSynchronous.self) },
 
         make("log_level", \.logLevel) { try $0.string().lowercased() },
         make("log_format", \.logFormat) { try $0.oneOf(ServerConfig.LogFormat.self) },

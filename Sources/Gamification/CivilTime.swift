@@ -12,7 +12,11 @@ struct CivilTime: Sendable {
 
     /// The ISO week (Monday start) of the local date at `ms`, e.g. `2026-W48`.
     static func isoWeek(ms: Int64, in zone: TimeZone) -> String {
-        let day = dayNumber(ms: ms, in: zone)
+        isoWeek(day: dayNumber(ms: ms, in: zone))
+    }
+
+    /// The ISO week of a day number (see `dayNumber`).
+    static func isoWeek(day: Int64) -> String {
         // 1970-01-01 was a Thursday: weekday 1 = Monday … 7 = Sunday.
         let weekday = Int((day + 3).modulo(7)) + 1
         // The ISO year is the year of this week's Thursday.

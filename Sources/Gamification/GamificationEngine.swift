@@ -20,6 +20,7 @@ public actor GamificationEngine: ActivityFeed {
     private nonisolated let inbox = Mutex(Inbox())
     /// How often queued events are applied: a few ms of delay for gamification, nothing on the message path.
     private let drainInterval = Duration.milliseconds(20)
+    private let trimInterval = Duration.seconds(60)
 
     private struct Inbox {
         var events: [ActivityEvent] = []
@@ -27,6 +28,8 @@ public actor GamificationEngine: ActivityFeed {
     }
 
     private var orgs: [String: OrgProgress] = [:]
+    /// When each loaded org was last used (ms): idle ones are dropped from memory.
+    private var lastUsed: [String: Int64] = [:]
     private var loading: [String: Task<OrgGamification, any Error>] = [:]
     private var subscriptions: [SubscriptionKey: SubscriptionGroup] = [:]
     /// Parsed zones by name: `TimeZone(identifier:)` is too slow to repeat per message.
@@ -65,6 +68,7 @@ public actor GamificationEngine: ActivityFeed {
     public func run() async {
         var buffer: [ActivityEvent] = []
         var lastFlush = ContinuousClock.now
+        var lastTrim = ContinuousClock.now
         while true {
             let finished = inbox.withLock { inbox in
                 swap(&inbox.events, &buffer)
@@ -77,6 +81,11 @@ public actor GamificationEngine: ActivityFeed {
                 await flush()
                 refreshWeeklyBoards()
                 lastFlush = .now
+                // Scans every loaded org: once a minute is plenty for a 15-minute idle limit.
+                if lastFlush - lastTrim >= trimInterval {
+                    trimMemory()
+                    lastTrim = lastFlush
+                }
             }
             try? await Task.sleep(for: drainInterval)
         }
@@ -289,8 +298,10 @@ public actor GamificationEngine: ActivityFeed {
     }
 
     private func ensureLoaded(_ org: String) async throws(RequestError) {
+        lastUsed[org] = clock.nowMS()
         if orgs[org] != nil { return }
-        let task = loading[org] ?? Task { [store] in try await store.loadGamification(org: org) }
+        let oldestWeek = previousWeek()
+        let task = loading[org] ?? Task { [store] in try await store.loadGamification(org: org, oldestWeek: oldestWeek) }
         loading[org] = task
         let result = await task.result
         loading[org] = nil
@@ -320,14 +331,45 @@ public actor GamificationEngine: ActivityFeed {
         }
     }
 
+    // MARK: Memory
+
+    /// Keeps memory bounded by what is in use: drops weekly boards older than the previous ISO
+    /// week, and orgs idle for `orgIdleMS` with nothing unwritten and no subscriber.
+    /// Runs right after a flush (once a minute), so written-behind changes are out of the way.
+    public func trimMemory() {
+        let weeks: Set<String> = [week(clock.nowMS()), previousWeek()]
+        let now = clock.nowMS()
+        let subscribed = Set(subscriptions.keys.map(\.org))
+        for (org, state) in orgs {
+            _ = state.pruneWeeklyBoards(keeping: weeks)
+            let idle = now - (lastUsed[org] ?? now) >= settings.orgIdleMS
+            if idle, state.isClean, !subscribed.contains(org), loading[org] == nil {
+                orgs[org] = nil
+                lastUsed[org] = nil
+            }
+        }
+    }
+
+    /// Orgs whose state is in memory.
+    public var loadedOrgCount: Int { orgs.count }
+
+    /// Leaderboards in memory, over every loaded org.
+    public var loadedBoardCount: Int { orgs.values.reduce(0) { $0 + $1.boards.count } }
+
+    /// Only real zone names are cached: a token's made-up name must not grow the cache.
     private func timeZone(named name: String) -> TimeZone {
         if let zone = zones[name] { return zone }
-        let zone = TimeZone(identifier: name) ?? settings.orgTimeZone
+        guard let zone = TimeZone(identifier: name) else { return settings.orgTimeZone }
         zones[name] = zone
         return zone
     }
 
     private func week(_ ms: Int64) -> String {
         CivilTime.isoWeek(ms: ms, in: settings.orgTimeZone)
+    }
+
+    /// The ISO week before the current one: its board is still kept (and loaded).
+    private func previousWeek() -> String {
+        CivilTime.isoWeek(day: CivilTime.dayNumber(ms: clock.nowMS(), in: settings.orgTimeZone) - 7)
     }
 }

@@ -9,13 +9,17 @@ public struct GamificationSettings: Sendable {
     public var pushInterval: Duration
     /// How often changed progress and scores are written to the store.
     public var flushInterval: Duration
+    /// An org without events, queries or subscribers for this long is dropped from memory
+    /// (reloaded from the store on its next use).
+    public var orgIdleMS: Int64
 
     public init(dailyMessagePoints: Int = 20, orgTimeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current,
-                pushInterval: Duration = .seconds(1), flushInterval: Duration = .milliseconds(250)) {
+                pushInterval: Duration = .seconds(1), flushInterval: Duration = .milliseconds(250), orgIdleMS: Int64 = 900_000) {
         self.dailyMessagePoints = dailyMessagePoints
         self.orgTimeZone = orgTimeZone
         self.pushInterval = pushInterval
         self.flushInterval = flushInterval
+        self.orgIdleMS = orgIdleMS
     }
 }
 

@@ -54,6 +54,18 @@ final class OrgProgress {
         dirtyUsers.insert(progress.user)
     }
 
+    /// Drops weekly boards of weeks other than `weeks` (nobody can ask for them), except those
+    /// with changes not yet written. Returns how many were dropped.
+    func pruneWeeklyBoards(keeping weeks: Set<String>) -> Int {
+        let unwritten = Set(dirtyScores.map(\.board))
+        let stale = boards.keys.filter { $0.period != "all" && !weeks.contains($0.period) && !unwritten.contains($0) }
+        for key in stale { boards[key] = nil }
+        return stale.count
+    }
+
+    /// Nothing waits to be written.
+    var isClean: Bool { dirtyUsers.isEmpty && dirtyScores.isEmpty }
+
     /// Takes the changes to write and forgets them.
     func takeDirty() -> (users: [UserProgress], scores: [ScoreRecord]) {
         let changedUsers = dirtyUsers.compactMap { users[$0] }

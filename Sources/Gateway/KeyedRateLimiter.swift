@@ -21,16 +21,27 @@ final class KeyedRateLimiter: Sendable {
     func take(_ key: String) -> Int? {
         let now = clock.nowMS()
         return buckets.withLock { buckets in
-            if buckets.count > pruneThreshold {
-                buckets = buckets.filter { _, bucket in
-                    var bucket = bucket
-                    return !bucket.isFull(nowMS: now)
-                }
-            }
+            if buckets.count > pruneThreshold { Self.dropFull(&buckets, now: now) }
             var bucket = buckets[key] ?? TokenBucket(rate: rate, burst: burst, nowMS: now)
             let wait = bucket.take(nowMS: now)
             buckets[key] = bucket
             return wait
+        }
+    }
+
+    /// Drops full buckets (they behave exactly like new ones), so keys that went quiet cost nothing.
+    func sweep() {
+        let now = clock.nowMS()
+        buckets.withLock { Self.dropFull(&$0, now: now) }
+    }
+
+    /// Keys with a bucket in memory.
+    var count: Int { buckets.withLock { $0.count } }
+
+    private static func dropFull(_ buckets: inout [String: TokenBucket], now: Int64) {
+        buckets = buckets.filter { _, bucket in
+            var bucket = bucket
+            return !bucket.isFull(nowMS: now)
         }
     }
 }

@@ -28,6 +28,7 @@ public final class RealtimeNode: Sendable {
     private let transport: TransportServer
     private let http: HTTPEndpoints
     private let background = BackgroundTasks()
+    private let memory: MemoryUpkeep
 
     public init(config: ServerConfig, logger: Logger, clock: any WallClock = SystemClock()) throws {
         self.config = config
@@ -42,7 +43,7 @@ public final class RealtimeNode: Sendable {
             }
             return network
         }
-        let store = try SQLiteChatStore(path: config.sqlitePath, logger: logger)
+        let store = try SQLiteChatStore(path: config.sqlitePath, durableCommits: config.sqliteSynchronous == .full, logger: logger)
         self.store = store
         let sessions = SessionRegistry()
         guard let orgZone = TimeZone(identifier: config.orgTimezone) else {
@@ -71,6 +72,10 @@ public final class RealtimeNode: Sendable {
             pipeline = loaded
         }
         let mutes = MuteList()
+        let limits = UserRateLimits(config, clock: clock)
+        memory = MemoryUpkeep(
+            presence: presence, typing: typing, sessions: sessions, mutes: mutes, limits: limits, rooms: rooms,
+            gamification: gamification, clock: clock)
         review = ReviewDesk(
             store: store, rooms: rooms, notifier: sessions, mutes: mutes,
             policy: ReviewPolicy(reviewTimeoutMS: Int64(config.reviewTimeoutMS), holdDefault: config.holdDefault == .approve ? .approve : .reject),
@@ -83,7 +88,7 @@ public final class RealtimeNode: Sendable {
             moderation: ModerationGate(moderator: moderator, review: review, maxText: config.maxText, clock: clock),
             gamification: gamification, review: review, mutes: mutes,
             bans: UserBans(store: store, sessions: sessions, review: review, clock: clock, logger: logger), sessions: sessions,
-            limits: UserRateLimits(config, clock: clock),
+            limits: limits,
             clock: clock, logger: logger, metrics: GatewayMetrics())
         transport = TransportServer(
             settings: TransportSettings(
@@ -160,11 +165,15 @@ public final class RealtimeNode: Sendable {
         let rooms = rooms
         let idempotencyWindow = Int64(config.idempotencyWindowMS)
         let logger = logger
+        let memory = memory
         background.every(.seconds(1)) {
             http.setReady(await store.isHealthy())
         }
         background.every(.seconds(30)) {
             await rooms.unloadIdleRooms()
+        }
+        background.every(.seconds(5)) {
+            await memory.run()
         }
         background.every(.seconds(600)) {
             do {

@@ -34,6 +34,9 @@ final class SessionRegistry: UserNotifier {
         sessions.withLock { Array(($0[UserKey(org: org, user: user)] ?? [:]).values) }
     }
 
+    /// Users with at least one session.
+    var userCount: Int { sessions.withLock { $0.count } }
+
     func notify(org: String, user: String, frame: SharedFrame) {
         for sink in sinks(org: org, user: user) { sink.send(frame) }
     }

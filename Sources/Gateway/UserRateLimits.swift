@@ -27,6 +27,14 @@ struct UserRateLimits: Sendable {
         throw RequestError(.rateLimited, "too many \(operation.rawValue) requests; retry later", retryAfterMS: wait)
     }
 
+    /// Forgets buckets that refilled to the brim (they behave exactly like new ones).
+    func sweep() {
+        for limiter in limiters.values { limiter.sweep() }
+    }
+
+    /// Buckets held, over every operation.
+    var count: Int { limiters.values.reduce(0) { $0 + $1.count } }
+
     /// The bucket a request draws from, if any (join, leave, ping, refresh and moderation are bounded
     /// by the per-connection frame rate alone).
     static func operation(of request: ClientRequest) -> Operation? {

@@ -92,6 +92,9 @@ public actor PresenceTracker {
         return result
     }
 
+    /// Users held in memory: connected ones, and those within their grace period.
+    public var trackedUsers: Int { entries.count }
+
     private func graceEnded(_ key: UserKey, generation: Int) async {
         guard let entry = entries[key], entry.generation == generation, entry.sessions == 0 else { return }
         await show(.offline, for: key)

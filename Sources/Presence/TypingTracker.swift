@@ -62,6 +62,9 @@ public actor TypingTracker {
         await stop(Key(org: org, room: room, user: user))
     }
 
+    /// (room, user) pairs currently typing.
+    public var trackedCount: Int { typing.count }
+
     private func stop(_ key: Key) async {
         guard let entry = typing.removeValue(forKey: key) else { return }
         entry.expiry.cancel()

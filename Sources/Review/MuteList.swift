@@ -28,4 +28,12 @@ public final class MuteList: Sendable {
             return until
         }
     }
+
+    /// Forgets every mute that has ended, including those of users who never send again.
+    public func sweep(now: Int64) {
+        mutes.withLock { mutes in mutes = mutes.filter { $0.value > now } }
+    }
+
+    /// Mutes held in memory (ended ones count until swept or checked).
+    public var count: Int { mutes.withLock { $0.count } }
 }

@@ -373,8 +373,10 @@ public actor Room {
     private func recovery(since: Int64?, epoch clientEpoch: String?, upTo: Int64) async throws -> (missed: [ChatMessage], recovered: Bool) {
         guard let since else { return ([], true) }
         let sameEpoch = clientEpoch == nil || clientEpoch == epoch
-        if sameEpoch && since >= upTo { return ([], true) }
-        if sameEpoch && upTo - since <= Int64(settings.recoveryMax) {
+        if sameEpoch && since == upTo { return ([], true) }
+        // A client ahead of the room holds seqs the store lost (a restore): it must re-sync, like a new epoch.
+        let ahead = since > upTo
+        if sameEpoch && !ahead && upTo - since <= Int64(settings.recoveryMax) {
             return (try await store.messages(org: org, room: id, afterSeq: since, limit: Int(upTo - since)), true)
         }
         let latest = try await store.history(org: org, room: id, beforeSeq: upTo + 1, limit: settings.recoveryMax)

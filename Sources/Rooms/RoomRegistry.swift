@@ -131,6 +131,9 @@ public actor RoomRegistry {
         loadedGauge.record(loaded.count)
     }
 
+    /// Rooms in memory.
+    public var loadedCount: Int { loaded.count }
+
     /// Waits for every loaded room to store and acknowledge its queued sends.
     public func drain() async {
         for room in loaded.values { await room.drain() }

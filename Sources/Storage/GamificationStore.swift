@@ -72,7 +72,9 @@ public struct OrgGamification: Sendable {
 /// Awards and achievements are written at once (they must happen exactly once, even across
 /// sessions and nodes); progress and scores are written behind, in batches.
 public protocol GamificationStore: Sendable {
-    func loadGamification(org: String) async throws -> OrgGamification
+    /// Everything of the org, except weekly scores of weeks before `oldestWeek` (e.g. "2026-W47"),
+    /// which nobody can ask for any more.
+    func loadGamification(org: String, oldestWeek: String) async throws -> OrgGamification
     func saveGamification(org: String, progress: [UserProgress], scores: [ScoreRecord]) async throws
     /// Records the achievement; false when the user already had it.
     func awardAchievement(org: String, user: String, name: String, at: Int64) async throws -> Bool

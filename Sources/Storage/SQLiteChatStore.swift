@@ -15,12 +15,19 @@ import Wire
 /// when several tasks append to the same room at once.
 public final class SQLiteChatStore: ChatStore, Sendable {
     let pool: DatabasePool
+    private let path: String
     private let logger: Logger
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
+    /// `durableCommits` (the default) fsyncs every commit (`synchronous=FULL`): an `ack` then
+    /// means the message survives a power cut. Without it (`NORMAL`) a process crash still loses
+    /// nothing committed, but a power cut or kernel crash may drop the last commits before a
+    /// checkpoint (never corrupting the file).
+    ///
     /// Synchronous on purpose: it runs once at startup, before anything awaits the store.
-    public init(path: String, logger: Logger) throws {
+    public init(path: String, durableCommits: Bool = true, logger: Logger) throws {
+        self.path = path
         self.logger = logger
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -31,17 +38,16 @@ public final class SQLiteChatStore: ChatStore, Sendable {
         // Another process (a backup, a second server by mistake) may hold the write lock briefly:
         // wait for it rather than failing the append at once.
         config.busyMode = .timeout(5)
-        config.prepareDatabase { db in
-            // WAL + synchronous=NORMAL: commits are not fsynced one by one, only at checkpoints.
-            // A crash of the process loses nothing committed (the WAL is in the OS page cache);
-            // only a power loss or kernel crash may drop the last few commits, never corrupt
-            // the file. That trade buys an order of magnitude of append throughput.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
 
         pool = try DatabasePool(path: path, configuration: config)
+        // Set on the one writer connection, after GRDB's WAL setup (which sets NORMAL itself).
+        // In WAL mode FULL costs one fsync of the WAL per commit; rooms append whole batches
+        // of sends in one transaction, so the cost is per batch, not per message.
+        let synchronous = durableCommits ? "FULL" : "NORMAL"
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         try SQLiteSchema.migrator.migrate(pool)
-        logger.info("SQLite chat store opened", metadata: ["path": "\(path)"])
+        try StoreGeneration.open(pool, databasePath: path, logger: logger)
+        logger.info("SQLite chat store opened", metadata: ["path": "\(path)", "synchronous": "\(synchronous)"])
     }
 
     // MARK: Users
@@ -403,10 +409,16 @@ public final class SQLiteChatStore: ChatStore, Sendable {
     /// Waits for pending reads and writes, then closes every connection. Calls after this fail.
     public func close() async throws {
         let pool = self.pool
-        // `DatabasePool.close()` blocks until in-flight accesses finish: run it off the cooperative pool.
+        let path = self.path
+        // Both block (the last write, then until in-flight accesses finish): run them off the cooperative pool.
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try pool.close() })
+                continuation.resume(with: Result {
+                    try StoreGeneration.close(pool, databasePath: path)
+                    // Everything into the main file: a stopped server's database is that one file.
+                    try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+                    try pool.close()
+                })
             }
         }
         logger.info("SQLite chat store closed")

@@ -2,7 +2,7 @@ import GRDB
 
 /// Gamification lives in the same SQLite file as the chat, so one backup holds both.
 extension SQLiteChatStore: GamificationStore {
-    public func loadGamification(org: String) async throws -> OrgGamification {
+    public func loadGamification(org: String, oldestWeek: String) async throws -> OrgGamification {
         try await pool.read { db in
             let progress = try Row.fetchAll(db, sql: """
                 SELECT user, messages, day, day_points, streak_days, streak_best, streak_last_day, helpful_received
@@ -18,7 +18,10 @@ extension SQLiteChatStore: GamificationStore {
                 progress.helpfulReceived = row["helpful_received"]
                 return progress
             }
-            let scores = try Row.fetchAll(db, sql: "SELECT room, period, user, points FROM gam_scores WHERE org = ?", arguments: [org])
+            // ISO week names ("2026-W48") sort as text in time order.
+            let scores = try Row.fetchAll(
+                db, sql: "SELECT room, period, user, points FROM gam_scores WHERE org = ? AND (period = 'all' OR period >= ?)",
+                arguments: [org, oldestWeek])
                 .map { ScoreRecord(room: $0["room"], period: $0["period"], user: $0["user"], points: $0["points"]) }
             let achievements = try Row.fetchAll(db, sql: "SELECT user, name FROM gam_achievements WHERE org = ?", arguments: [org])
                 .map { (user: $0["user"] as String, name: $0["name"] as String) }

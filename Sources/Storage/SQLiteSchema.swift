@@ -193,6 +193,15 @@ enum SQLiteSchema {
                 CREATE INDEX audit_log_by_org_time ON audit_log (org, at);
                 """)
         }
+        migrator.registerMigration("v4-generation") { db in
+            // One row: the id StoreGeneration compares with the sidecar file at every start.
+            try db.execute(sql: """
+                CREATE TABLE store_generation (
+                    id          INTEGER PRIMARY KEY CHECK (id = 1),
+                    generation  TEXT    NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -159,7 +159,7 @@ import Testing
 
     @Test func environmentNames() {
         #expect(ServerConfig.environmentName(for: "conn_rate_per_ip") == "RTS_CONN_RATE_PER_IP")
-        #expect(ServerConfig.keys.count == 60)
+        #expect(ServerConfig.keys.count == 61)
         let unknown = ServerConfig.unknownEnvironmentVariables(in: ["RTS_PORT": "1", "RTS_PROT": "1", "HOME": "/"])
         #expect(unknown == ["RTS_PROT"])
     }

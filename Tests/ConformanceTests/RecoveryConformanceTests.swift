@@ -90,6 +90,16 @@ final class RecoveryConformanceTests: ConformanceTestCase {
         XCTAssertEqual(seqs(joined), [])
     }
 
+    func testAClientAheadOfTheRoomIsNotRecovered() async throws {
+        // Only a restored or rolled-back store can be behind its clients: they must re-sync.
+        let mentor = try await user("mentor", "mentor")
+        let (room, epoch) = try await roomWithMessages(3, mentor: mentor)
+        let student = try await user("student")
+        let joined = try await student.join(room, since: 7, epoch: epoch)
+        XCTAssertEqual(joined["recovered"]?.bool, false, "\(joined)")
+        XCTAssertEqual(seqs(joined), [1, 2, 3], "the latest messages")
+    }
+
     func testExactlyRecoveryMaxMissingIsStillRecovered() async throws {
         let mentor = try await user("mentor", "mentor")
         let (room, epoch) = try await roomWithMessages(Self.recoveryMax + 3, mentor: mentor)

@@ -87,7 +87,7 @@ final class SQLiteChatStoreTests: XCTestCase {
         }
         XCTAssertEqual(tables, [
             "audit_log", "gam_achievements", "gam_helpful_awards", "gam_progress", "gam_scores", "held_messages",
-            "idempotency_keys", "messages", "mutes", "reactions", "read_positions", "room_members", "rooms", "users",
+            "idempotency_keys", "messages", "mutes", "reactions", "read_positions", "room_members", "rooms", "store_generation", "users",
         ])
         XCTAssertEqual(Set(applied), Set(SQLiteSchema.migrator.migrations))
         XCTAssertEqual(journalMode, "wal")

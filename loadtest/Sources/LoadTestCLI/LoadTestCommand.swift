@@ -12,7 +12,7 @@ struct LoadTestCommand: AsyncParsableCommand {
         unless --out is given.
         """,
         subcommands: [
-            IdleCommand.self, FanoutCommand.self, MentoringCommand.self, StormCommand.self, RampCommand.self,
+            IdleCommand.self, FanoutCommand.self, MentoringCommand.self, StormCommand.self, RampCommand.self, SoakCommand.self,
             RunCommand.self, PlanCommand.self, SettingsCommand.self,
         ])
 }

@@ -56,6 +56,13 @@ struct RampCommand: AsyncParsableCommand {
     func run() async throws { try await ScenarioExecution.execute(options, scenario: .ramp) }
 }
 
+struct SoakCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "soak", abstract: "Mixed traffic with clients leaving and coming back (30 min unless --duration); RSS and fd slopes.")
+    @OptionGroup var options: RunOptions
+    func run() async throws { try await ScenarioExecution.execute(options, scenario: .soak) }
+}
+
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the scenario a --config file names.")
     @OptionGroup var options: RunOptions

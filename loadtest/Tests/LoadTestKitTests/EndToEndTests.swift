@@ -39,6 +39,16 @@ final class EndToEndTests: XCTestCase {
         return settings
     }
 
+    /// 2 mentors × 3 students and one group of 4: 8 clients.
+    private func smallMentoring(_ scenario: ScenarioKind) throws -> LoadTestSettings {
+        var settings = try settings(scenario)
+        settings.mentors = 2
+        settings.studentsPerMentor = 3
+        settings.groups = 1
+        settings.groupSize = 4
+        return settings
+    }
+
     private func run(_ settings: LoadTestSettings) async throws -> RunResult {
         var logger = Logger(label: "lt-e2e")
         logger.logLevel = .warning
@@ -84,11 +94,7 @@ final class EndToEndTests: XCTestCase {
     }
 
     func testMentoringOpensDirectRoomsAndIdleMeasuresMemory() async throws {
-        var settings = try settings(.mentoring)
-        settings.mentors = 2
-        settings.studentsPerMentor = 3
-        settings.groups = 1
-        settings.groupSize = 4
+        var settings = try smallMentoring(.mentoring)
         settings.rateOverride = true
         settings.rate = 40
         settings.readIntervalMS = 100
@@ -107,4 +113,30 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(idleResult.idle.map(\.authenticated), [10, 30])
         XCTAssertNotNil(idleResult.idle.last?.serverRSSBytes)
     }
+
+    func testSoakSamplesTheServerWhileClientsComeAndGo() async throws {
+        var settings = try smallMentoring(.soak)
+        settings.msgsPerMinute = 600
+        settings.durationSeconds = 4
+        settings.sampleSeconds = 1
+        settings.churnIntervalSeconds = 1
+        settings.churnPercent = 25
+        settings.churnDowntimeMS = 200
+        settings.reactPercent = 50
+        settings.historyPercent = 50
+        let result = try await run(settings)
+        let soak = try XCTUnwrap(result.soak)
+        XCTAssertGreaterThanOrEqual(soak.samples.count, 3)
+        XCTAssertTrue(soak.samples.allSatisfy { $0.rssKiB > 0 && $0.openFiles > 0 })
+        XCTAssertNotNil(soak.rssSlopeKiBPerMinute)
+        XCTAssertNotNil(soak.fdSlopePerMinute)
+        XCTAssertGreaterThan(soak.churned, 0)
+        XCTAssertGreaterThan(soak.reactionsSent, 0)
+        XCTAssertGreaterThan(soak.historySent, 0)
+        XCTAssertEqual(result.loss.missing, 0, "clients that left and came back recover everything")
+        XCTAssertEqual(result.loss.duplicates, 0)
+        XCTAssertEqual(result.totals.errors, [:])
+        XCTAssertTrue(MarkdownReport.render(result).contains("## Soak"))
+    }
 }
+

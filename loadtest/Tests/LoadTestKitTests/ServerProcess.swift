@@ -50,7 +50,8 @@ final class ServerProcess: @unchecked Sendable {
             "RTS_CONN_RATE_PER_IP": "100000", "RTS_CONN_BURST_PER_IP": "100000", "RTS_MAX_CONNECTIONS_PER_IP": "1000000", "RTS_SEND_RATE": "100000",
             "RTS_SEND_BURST": "100000", "RTS_FRAME_RATE": "100000", "RTS_FRAME_BURST": "100000",
             "RTS_ROOM_RATE": "100000", "RTS_ROOM_BURST": "100000", "RTS_SIGNAL_RATE": "100000", "RTS_SIGNAL_BURST": "100000",
-            "RTS_HISTORY_RATE": "100000", "RTS_HISTORY_BURST": "100000",
+            "RTS_HISTORY_RATE": "100000", "RTS_HISTORY_BURST": "100000", "RTS_REACT_RATE": "100000", "RTS_REACT_BURST": "100000",
+            "RTS_EDIT_RATE": "100000", "RTS_EDIT_BURST": "100000", "RTS_SUBSCRIBE_RATE": "100000", "RTS_SUBSCRIBE_BURST": "100000",
         ] { environment[key] = value }
         process.environment = environment
         let pipe = Pipe()

@@ -45,6 +45,13 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(settings.p99TargetMS, 5)
     }
 
+    func testSoakRunsThirtyMinutesUnlessToldOtherwise() throws {
+        XCTAssertEqual(try SettingsResolver.resolve(scenario: .soak, fileText: nil, overrides: []).durationSeconds, 1800)
+        XCTAssertEqual(try SettingsResolver.resolve(scenario: .soak, fileText: nil, overrides: [("duration", ["240"])]).durationSeconds, 240)
+        XCTAssertEqual(try SettingsResolver.resolve(scenario: nil, fileText: "scenario: soak\nduration: 300\n", overrides: []).durationSeconds, 300)
+        XCTAssertEqual(try SettingsResolver.resolve(scenario: .mentoring, fileText: nil, overrides: []).durationSeconds, 10)
+    }
+
     func testRejectsUnknownKeysBadValuesAndBadURLs() {
         XCTAssertThrowsError(try SettingsResolver.resolve(scenario: nil, fileText: "romos: 3\n", overrides: [])) { error in
             XCTAssertEqual((error as? SettingsError)?.description, "unknown setting 'romos'")

@@ -106,4 +106,17 @@ final class StatisticsTests: XCTestCase {
         XCTAssertNil(samples["other_metric"])
         XCTAssertEqual(MetricsScraper.dechunk("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"), "hello world")
     }
+
+    func testLeastSquaresSlopeOfSoakSamples() throws {
+        // 1 MiB per minute plus noise around the line; flat descriptors.
+        let samples = (0..<13).map { index in
+            SoakResult.Sample(seconds: Double(index) * 5, rssKiB: 50_000 + index * 1024 / 12 + (index % 2 == 0 ? 3 : -3), openFiles: 40, ready: 10)
+        }
+        let soak = SoakResult.summarise(samples, churned: 0, reactionsSent: 0, historySent: 0)
+        XCTAssertEqual(try XCTUnwrap(soak.rssSlopeKiBPerMinute), 1024, accuracy: 10)
+        XCTAssertEqual(try XCTUnwrap(soak.rssSlopeSecondHalfKiBPerMinute), 1024, accuracy: 30)
+        XCTAssertEqual(soak.fdSlopePerMinute, 0)
+        XCTAssertNil(LeastSquares.slope([(x: 1, y: 5)]), "one point has no slope")
+        XCTAssertNil(LeastSquares.slope([(x: 1, y: 5), (x: 1, y: 7)]), "nor do points at one instant")
+    }
 }

@@ -110,6 +110,19 @@ final class EngineCore {
         }
     }
 
+    /// Soak churn: `count` random clients that are connected and joined leave, come back after
+    /// `downtimeNS` and rejoin with `since`, as a phone going through a tunnel does.
+    func churn(count: Int, downtimeNS: UInt64) -> Int {
+        let settled = clients.indices.filter { clients[$0].state == .ready && !clients[$0].hasPendingSetup }
+        guard !settled.isEmpty, count > 0 else { return 0 }
+        var chosen = Set<Int>()
+        while chosen.count < min(count, settled.count) {
+            chosen.insert(settled[Int(random.nextUnit() * Double(settled.count)) % settled.count])
+        }
+        storm(Array(chosen), downtimeNS: downtimeNS)
+        return chosen.count
+    }
+
     /// Closes every connection for good.
     func closeAll() {
         traffic = nil
@@ -199,11 +212,11 @@ final class EngineCore {
             if now &- scheduled > 5_000_000 { window.counters.lateSends += 1 }
             let slot = plan.slots[slotCursor]
             slotCursor = (slotCursor + 1) % plan.slots.count
-            send(slot, scheduledNS: scheduled, typingProbability: plan.typingProbability)
+            send(slot, scheduledNS: scheduled, plan: plan)
         }
     }
 
-    private func send(_ slot: TrafficPlan.Slot, scheduledNS: UInt64, typingProbability: Double) {
+    private func send(_ slot: TrafficPlan.Slot, scheduledNS: UInt64, plan: TrafficPlan) {
         guard clients.indices.contains(slot.client), rooms.indices.contains(slot.room) else { return }
         let client = clients[slot.client]
         guard client.state == .ready, let wsi = client.wsi,
@@ -213,7 +226,7 @@ final class EngineCore {
             return
         }
         let roomID = rooms[slot.room].id
-        if typingProbability > 0 && random.nextUnit() < typingProbability {
+        if plan.typingProbability > 0 && random.nextUnit() < plan.typingProbability {
             client.enqueue(RequestFrames.typing(room: roomID, on: true))
             window.counters.typingSent += 1
         }
@@ -222,7 +235,24 @@ final class EngineCore {
             room: roomID, roomIndex: slot.room, sentNS: scheduledNS,
             clientMsgID: "\(client.user)-\(client.sendSerial)", padding: paddings[client.sendSerial % paddings.count]))
         window.counters.sent += 1
+        sendExtras(client, room: slot.room, plan: plan)
         lws_callback_on_writable(wsi)
+    }
+
+    private static let reactionEmoji = ["like", "helpful", "thanks", "star"]
+
+    /// Soak traffic beside the sends: reactions (on, then sometimes off) and history pages.
+    private func sendExtras(_ client: LoadClient, room: Int, plan: TrafficPlan) {
+        let roomID = rooms[room].id
+        if plan.reactProbability > 0, random.nextUnit() < plan.reactProbability, let msgID = rooms[room].lastMsgID {
+            let emoji = Self.reactionEmoji[client.sendSerial % Self.reactionEmoji.count]
+            client.enqueue(RequestFrames.react(id: "x\(client.sendSerial)", room: roomID, msgID: msgID, emoji: emoji, on: client.sendSerial % 3 != 0))
+            window.counters.reactionsSent += 1
+        }
+        if plan.historyProbability > 0, random.nextUnit() < plan.historyProbability {
+            client.enqueue(RequestFrames.history(id: "x\(client.sendSerial)h", room: roomID, limit: 20))
+            window.counters.historySent += 1
+        }
     }
 
     // MARK: Connections
@@ -430,6 +460,9 @@ final class EngineCore {
         }
         if let seq = frame.integer(after: #""seq":"#), seq > rooms[roomIndex].maxAckedSeq {
             rooms[roomIndex].maxAckedSeq = seq
+        }
+        if (traffic?.reactProbability ?? 0) > 0, let msgID = frame.stringRange(after: #""msg_id":""#) {
+            rooms[roomIndex].lastMsgID = frame.string(msgID)
         }
         window.counters.expectedDeliveries += rooms[roomIndex].subscribers
         var cursor = re

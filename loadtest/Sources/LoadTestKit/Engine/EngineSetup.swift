@@ -54,4 +54,8 @@ struct TrafficPlan: Sendable {
     var rate: Double
     /// Probability a send is preceded by `typing on`.
     var typingProbability: Double
+    /// Probability a send is followed by a reaction to the room's latest acked message (soak).
+    var reactProbability = 0.0
+    /// Probability a send is followed by a `history` page request for its room (soak).
+    var historyProbability = 0.0
 }

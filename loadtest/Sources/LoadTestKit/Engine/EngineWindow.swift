@@ -18,6 +18,8 @@ struct EngineCounters: Sendable, Equatable {
     var replayed = 0
     var typingSent = 0
     var readsSent = 0
+    var reactionsSent = 0
+    var historySent = 0
     var typingPushes = 0
     var readPushes = 0
     var presencePushes = 0
@@ -44,6 +46,8 @@ struct EngineCounters: Sendable, Equatable {
         replayed += other.replayed
         typingSent += other.typingSent
         readsSent += other.readsSent
+        reactionsSent += other.reactionsSent
+        historySent += other.historySent
         typingPushes += other.typingPushes
         readPushes += other.readPushes
         presencePushes += other.presencePushes

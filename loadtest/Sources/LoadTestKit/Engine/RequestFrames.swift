@@ -62,6 +62,15 @@ enum RequestFrames {
         frame(#"{"type":"typing","room":"\#(room)","on":\#(on)}"#)
     }
 
+    /// Ids start with `x`: replies never match a setup step's id or a send's `s…`.
+    static func react(id: String, room: String, msgID: String, emoji: String, on: Bool) -> [UInt8] {
+        frame(#"{"type":"react","id":"\#(id)","room":"\#(room)","msg_id":"\#(msgID)","emoji":"\#(emoji)","on":\#(on)}"#)
+    }
+
+    static func history(id: String, room: String, limit: Int) -> [UInt8] {
+        frame(#"{"type":"history","id":"\#(id)","room":"\#(room)","limit":\#(limit)}"#)
+    }
+
     static func read(room: String, seq: Int64) -> [UInt8] {
         frame(#"{"type":"read","room":"\#(room)","seq":\#(seq)}"#)
     }

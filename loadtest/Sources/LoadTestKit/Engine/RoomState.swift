@@ -11,6 +11,8 @@ struct RoomState {
     var maxAckedSeq: Int64 = 0
     var maxSeenSeq: Int64 = 0
     var subscribers = 0
+    /// Id of the latest acked message, when reactions are part of the traffic.
+    var lastMsgID: String?
 
     init(_ room: EngineSetup.Room) {
         id = room.id

@@ -40,6 +40,11 @@ struct ProcessStat: Sendable, Equatable {
         return nil
     }
 
+    /// Open file descriptors (entries of `/proc/<pid>/fd`; needs the same user as the process).
+    static func openFiles(pid: Int) -> Int? {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
+    }
+
     /// CPU use between two readings, in percent of one core.
     static func cpuPercent(from earlier: ProcessStat, to later: ProcessStat) -> Double {
         let seconds = Double(later.takenNS &- earlier.takenNS) / 1e9

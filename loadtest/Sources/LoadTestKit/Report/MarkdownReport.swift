@@ -75,6 +75,10 @@ enum MarkdownReport {
             lines.append("")
         }
 
+        if let soak = result.soak {
+            lines.append(contentsOf: soakSection(soak))
+        }
+
         if settings.scenario != .idle {
             let loss = result.loss
             lines.append("## Loss and duplicates")
@@ -105,6 +109,27 @@ enum MarkdownReport {
         return lines.joined(separator: "\n")
     }
 
+    /// Slopes, then one sample per minute (and the last) so the table stays short for 30 minutes.
+    static func soakSection(_ soak: SoakResult) -> [String] {
+        func slope(_ value: Double?, _ unit: String) -> String { value.map { String(format: "%+.1f %@/min", $0, unit) } ?? "–" }
+        var lines = ["## Soak", ""]
+        lines.append("- RSS slope: \(slope(soak.rssSlopeKiBPerMinute, "KiB")) over the run, \(slope(soak.rssSlopeSecondHalfKiBPerMinute, "KiB")) over its second half")
+        lines.append("- open-fd slope: \(slope(soak.fdSlopePerMinute, "fds")) over the run, \(slope(soak.fdSlopeSecondHalfPerMinute, "fds")) over its second half")
+        lines.append("- \(soak.churned) clients left and came back; reactions sent \(soak.reactionsSent), history requests \(soak.historySent); \(soak.samples.count) samples")
+        lines.append("")
+        lines.append("| minute | server RSS | open fds | clients ready |")
+        lines.append("|---|---|---|---|")
+        var lastMinute = -1
+        for (index, sample) in soak.samples.enumerated() {
+            let minute = Int(sample.seconds / 60)
+            guard minute != lastMinute || index == soak.samples.count - 1 else { continue }
+            lastMinute = minute
+            lines.append("| \(fmt(sample.seconds / 60)) | \(fmt(Double(sample.rssKiB) / 1024)) MiB | \(sample.openFiles) | \(sample.ready) |")
+        }
+        lines.append("")
+        return lines
+    }
+
     static func workload(_ settings: LoadTestSettings) -> String {
         switch settings.scenario {
         case .idle:
@@ -115,6 +140,8 @@ enum MarkdownReport {
             return "mentoring, \(settings.mentors) mentors × \(settings.studentsPerMentor) students (direct rooms) + \(settings.groups) groups of \(settings.groupSize), \(settings.rateOverride ? fmt0(settings.rate) + " msgs/s" : fmt(settings.msgsPerMinute) + " msgs/min per user"), typing \(fmt0(settings.typingPercent)) %, reads every \(settings.readIntervalMS) ms"
         case .storm:
             return "storm, \(settings.rooms) room(s) × \(settings.members) members, \(settings.publishers) publishers at \(fmt0(settings.rate)) msgs/s; non-publishers drop after \(fmt(settings.stormAfterSeconds)) s, downtime \(settings.stormDowntimeMS) ms"
+        case .soak:
+            return "soak, \(settings.mentors) mentors × \(settings.studentsPerMentor) students + \(settings.groups) groups of \(settings.groupSize), \(fmt(settings.msgsPerMinute)) msgs/min per user, typing \(fmt0(settings.typingPercent)) %, reactions \(fmt0(settings.reactPercent)) %, history \(fmt0(settings.historyPercent)) %, \(fmt(settings.churnPercent)) % of clients leave for \(settings.churnDowntimeMS) ms every \(fmt(settings.churnIntervalSeconds)) s, \(fmt0(settings.durationSeconds / 60)) min"
         case .ramp:
             let growth = settings.rampStep > 0 ? "+\(fmt0(settings.rampStep))" : "×\(fmt(settings.rampFactor))"
             return "ramp over \(settings.rampTopology.rawValue) (\(settings.rampTopology == .fanout ? "\(settings.rooms) × \(settings.members), \(settings.publishers) publishers" : "\(settings.mentors) mentors × \(settings.studentsPerMentor)")), from \(fmt0(settings.rampStart)) msgs/s \(growth) per \(fmt0(settings.stepSeconds)) s step, p99 target \(fmt(settings.p99TargetMS)) ms"

@@ -11,6 +11,7 @@ public struct RunResult: Codable, Sendable {
     public var steps: [StepResult] = []
     public var idle: [IdleSample] = []
     public var storm: StormResult?
+    public var soak: SoakResult?
     public var loss: LossResult
     public var totals: Totals
     public var verdicts: [Verdict] = []
@@ -128,4 +129,27 @@ public struct Verdict: Codable, Sendable, Equatable {
     public var target: String
     public var measured: String
     public var passed: Bool
+}
+
+/// What a soak measured: the server's memory and descriptors over time, and their trends.
+public struct SoakResult: Codable, Sendable, Equatable {
+    public struct Sample: Codable, Sendable, Equatable {
+        /// Seconds since traffic started.
+        public var seconds: Double
+        public var rssKiB: Int
+        public var openFiles: Int
+        public var ready: Int
+    }
+
+    public var samples: [Sample]
+    /// Least-squares slopes over the whole run and over its second half (past the warm-up growth
+    /// of allocator arenas and caches), per minute.
+    public var rssSlopeKiBPerMinute: Double?
+    public var fdSlopePerMinute: Double?
+    public var rssSlopeSecondHalfKiBPerMinute: Double?
+    public var fdSlopeSecondHalfPerMinute: Double?
+    /// Clients that left and came back (each rejoining every room with `since`).
+    public var churned: Int
+    public var reactionsSent: Int
+    public var historySent: Int
 }

@@ -28,7 +28,7 @@ enum ResultAssembler {
         var result = RunResult(
             scenario: settings.scenario, startedAt: startedAt, commit: GitCommit.current(), host: HostInfo.current(),
             settings: settings, serverPID: serverPID, setup: setup, steps: outcome.steps, idle: outcome.idle,
-            storm: outcome.storm, loss: loss, totals: totals,
+            storm: outcome.storm, soak: outcome.soak, loss: loss, totals: totals,
             bottleneck: Bottleneck.describe(steps: outcome.steps), capacity: nil, serverMetrics: serverMetrics)
         result.verdicts = Verdicts.make(settings: settings, result: result)
         result.capacity = capacityPlan(outcome: outcome, settings: settings, setup: setup, fanout: topologyFanout)
@@ -102,6 +102,18 @@ enum Verdicts {
                     name: "\(storm.clients) clients reconnect and all recover", target: String(format: "≤ %.1f s", settings.recoveryTargetSeconds),
                     measured: seconds.map { String(format: "%.2f s (%d recovered)", $0, storm.recovered) } ?? "\(storm.recovered) of \(storm.clients) recovered",
                     passed: seconds.map { $0 <= settings.recoveryTargetSeconds } ?? false))
+            }
+        case .soak:
+            if let soak = result.soak {
+                func perMinute(_ value: Double?, _ unit: String) -> String { value.map { String(format: "%+.1f %@/min", $0, unit) } ?? "too few samples" }
+                verdicts.append(Verdict(
+                    name: "server RSS slope, second half (whole run \(perMinute(soak.rssSlopeKiBPerMinute, "KiB")))",
+                    target: String(format: "≤ %.0f KiB/min", settings.rssSlopeTargetKiB), measured: perMinute(soak.rssSlopeSecondHalfKiBPerMinute, "KiB"),
+                    passed: soak.rssSlopeSecondHalfKiBPerMinute.map { $0 <= settings.rssSlopeTargetKiB } ?? false))
+                verdicts.append(Verdict(
+                    name: "server open-fd slope, second half (whole run \(perMinute(soak.fdSlopePerMinute, "fds")))",
+                    target: String(format: "≤ %.1f fds/min", settings.fdSlopeTarget), measured: perMinute(soak.fdSlopeSecondHalfPerMinute, "fds"),
+                    passed: soak.fdSlopeSecondHalfPerMinute.map { $0 <= settings.fdSlopeTarget } ?? false))
             }
         case .ramp:
             let passing = result.steps.filter { $0.passed == true && $0.label.hasPrefix("step") }

@@ -101,6 +101,13 @@ final class RunSession {
         guard done else { throw RunError("connecting did not finish within \(settings.setupTimeoutSeconds) s") }
     }
 
+    /// Starts the engine, connects every user and runs the setup phases: where every traffic scenario begins.
+    func startWithEveryoneJoined() async throws {
+        try await start()
+        try await connect(0..<topology.users.count)
+        try await runSetupPhases()
+    }
+
     /// Runs the topology's setup phases (create, open, join), each finished before the next.
     func runSetupPhases() async throws {
         let started = MonotonicClock.nanoseconds()

@@ -46,6 +46,10 @@ public struct ScenarioRunner: Sendable {
             let topology = Self.fanoutTopology(settings, tag: tag)
             fanout = topology.deliveriesPerMessage
             outcome = try await StormScenario.run(settings: settings, topology: topology, session: makeSession)
+        case .soak:
+            let topology = Self.mentoringTopology(settings, tag: tag)
+            fanout = topology.deliveriesPerMessage
+            outcome = try await SoakScenario.run(settings: settings, topology: topology, session: makeSession)
         case .ramp:
             let topology = settings.rampTopology == .mentoring ? Self.mentoringTopology(settings, tag: tag) : Self.fanoutTopology(settings, tag: tag)
             fanout = topology.deliveriesPerMessage

@@ -4,6 +4,7 @@ struct ScenarioOutcome {
     var steps: [StepResult] = []
     var idle: [IdleSample] = []
     var storm: StormResult?
+    var soak: SoakResult?
     var loss = LossAccounting()
     /// The step whose rate the capacity plan uses (highest passing), if any.
     var capacityStep: StepResult?

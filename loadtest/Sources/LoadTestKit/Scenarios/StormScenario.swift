@@ -4,9 +4,7 @@ enum StormScenario {
     static func run(settings: LoadTestSettings, topology: Topology, session makeSession: (Topology) throws -> RunSession) async throws -> ScenarioOutcome {
         let session = try makeSession(topology)
         var outcome = ScenarioOutcome(session: session)
-        try await session.start()
-        try await session.connect(0..<topology.users.count)
-        try await session.runSetupPhases()
+        try await session.startWithEveryoneJoined()
 
         let rate = settings.rate
         let plan = session.trafficPlan(rate: rate)

@@ -3,9 +3,7 @@ enum TrafficScenario {
     static func run(settings: LoadTestSettings, topology: Topology, rate: Double, typingProbability: Double, session makeSession: (Topology) throws -> RunSession) async throws -> ScenarioOutcome {
         let session = try makeSession(topology)
         var outcome = ScenarioOutcome(session: session)
-        try await session.start()
-        try await session.connect(0..<topology.users.count)
-        try await session.runSetupPhases()
+        try await session.startWithEveryoneJoined()
 
         let plan = session.trafficPlan(rate: rate, typingProbability: typingProbability)
         await session.engine.perform { $0.startTraffic(plan) }

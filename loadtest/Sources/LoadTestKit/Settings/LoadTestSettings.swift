@@ -86,6 +86,24 @@ public struct LoadTestSettings: Sendable, Codable, Equatable {
     /// After the search, run one step at half the highest passing rate.
     public var halfRateCheck = true
 
+    // soak (the mentoring topology; `duration` defaults to 30 minutes)
+    /// Every this many seconds, some clients leave and come back.
+    public var churnIntervalSeconds = 5.0
+    /// Share of the clients that leave at each churn.
+    public var churnPercent = 2.0
+    /// How long a leaving client stays away.
+    public var churnDowntimeMS = 1000
+    /// Share of sends followed by a reaction to the room's latest message.
+    public var reactPercent = 20.0
+    /// Share of sends followed by a `history` page request.
+    public var historyPercent = 5.0
+    /// Seconds between two samples of the server's RSS and open descriptors.
+    public var sampleSeconds = 5.0
+    /// Flat enough: RSS slope over the second half of the run, KiB per minute.
+    public var rssSlopeTargetKiB = 256.0
+    /// Flat enough: open-descriptor slope over the second half of the run, per minute.
+    public var fdSlopeTarget = 1.0
+
     // Capacity plan
     public var planUsers = 100_000
     public var planOnlinePercent = 10.0
@@ -105,4 +123,7 @@ public struct LoadTestSettings: Sendable, Codable, Equatable {
     public var runTag: String?
 
     public init() {}
+
+    /// `duration` of a soak unless set: 30 minutes.
+    public static let soakDefaultSeconds = 1800.0
 }

@@ -10,4 +10,6 @@ public enum ScenarioKind: String, Codable, Sendable, CaseIterable {
     case storm
     /// Raise the rate step by step until p99 passes the target or loss appears.
     case ramp
+    /// Mixed mentoring traffic for a long time with clients leaving and coming back: RSS and fd slopes.
+    case soak
 }

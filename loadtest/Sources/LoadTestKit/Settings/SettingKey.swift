@@ -8,7 +8,7 @@ public struct SettingKey {
     /// Every setting, in the order `--help-settings` lists them.
     public static var all: [SettingKey] {
         [
-            choice("scenario", "idle, fanout, mentoring, storm or ramp", \.scenario),
+            choice("scenario", "idle, fanout, mentoring, storm, ramp or soak", \.scenario),
             list("urls", "WebSocket URLs, comma-separated; clients spread round-robin", \.urls),
             string("secret", "HS256 secret the tokens are signed with", \.secret),
             string("org", "org (tenant) of every simulated user", \.org),
@@ -50,6 +50,14 @@ public struct SettingKey {
             double("step_seconds", "ramp: seconds per step", \.stepSeconds),
             int("max_steps", "ramp: most steps", \.maxSteps),
             bool("half_rate_check", "ramp: measure p99 at half the max rate", \.halfRateCheck),
+            double("churn_interval", "soak: seconds between two churns (clients leaving and coming back)", \.churnIntervalSeconds),
+            double("churn_percent", "soak: % of clients leaving at each churn", \.churnPercent),
+            int("churn_downtime_ms", "soak: how long a leaving client stays away", \.churnDowntimeMS),
+            double("react_percent", "soak: % of sends followed by a reaction", \.reactPercent),
+            double("history_percent", "soak: % of sends followed by a history request", \.historyPercent),
+            double("sample_seconds", "soak: seconds between RSS / open-fd samples", \.sampleSeconds),
+            double("rss_slope_target_kib", "soak: target RSS slope over the second half, KiB/min", \.rssSlopeTargetKiB),
+            double("fd_slope_target", "soak: target open-fd slope over the second half, per minute", \.fdSlopeTarget),
             int("plan_users", "plan: users U", \.planUsers),
             double("plan_online_percent", "plan: % concurrently online A", \.planOnlinePercent),
             double("plan_msgs_per_minute", "plan: messages per online user per minute S", \.planMsgsPerMinute),

@@ -8,15 +8,17 @@ public enum SettingsResolver {
         scenario: ScenarioKind?, fileText: String?, overrides: [(name: String, values: [String])]
     ) throws(SettingsError) -> LoadTestSettings {
         var settings = LoadTestSettings()
-        if let fileText {
-            for pair in try ScenarioFile.pairs(fromYAML: fileText) {
-                try apply(pair.name, pair.values, to: &settings)
-            }
+        let filePairs = try fileText.map { text throws(SettingsError) in try ScenarioFile.pairs(fromYAML: text) } ?? []
+        for pair in filePairs {
+            try apply(pair.name, pair.values, to: &settings)
         }
         if let scenario { settings.scenario = scenario }
         for pair in overrides {
             try apply(pair.name, pair.values, to: &settings)
         }
+        // A soak is long unless told otherwise; every other scenario keeps the common default.
+        let durationGiven = (filePairs.map(\.name) + overrides.map(\.name)).contains("duration")
+        if settings.scenario == .soak && !durationGiven { settings.durationSeconds = LoadTestSettings.soakDefaultSeconds }
         try validate(settings)
         return settings
     }
@@ -47,5 +49,6 @@ public enum SettingsResolver {
         }
         guard settings.connections.allSatisfy({ $0 >= 1 }) else { throw SettingsError("connections must be positive") }
         guard settings.mentors >= 1 else { throw SettingsError("mentors must be at least 1") }
+        guard settings.sampleSeconds > 0, settings.churnIntervalSeconds > 0 else { throw SettingsError("sample_seconds and churn_interval must be positive") }
     }
 }
