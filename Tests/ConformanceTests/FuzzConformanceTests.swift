@@ -13,7 +13,8 @@ final class FuzzConformanceTests: XCTestCase {
         let environment = ProcessInfo.processInfo.environment
         let seed = environment["RTS_FUZZ_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64(UInt32.max))
         let iterations = environment["RTS_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 1500
-        print("FuzzConformanceTests: seed \(seed), \(iterations) iterations (RTS_FUZZ_SEED=\(seed) repeats this run)")
+        // Unbuffered (stderr), so the seed is out before anything can trap the process.
+        FileHandle.standardError.write(Data("FuzzConformanceTests: seed \(seed), \(iterations) iterations (RTS_FUZZ_SEED=\(seed) repeats this run)\n".utf8))
         let outcome: FuzzRun.Outcome
         if environment["RTS_FUZZ_EXECUTABLE"] == "1" {
             outcome = try await fuzzExecutable(seed: seed, iterations: iterations)
@@ -399,6 +400,12 @@ final class FuzzRun {
         guard Self.successReplies[type]?.contains(kind) == true else {
             report("reply of type '\(kind)' \(reply) to: \(shown)")
             return
+        }
+        // Issue 11: every string and array field has a byte or count limit, far below these.
+        let declared = Self.fields[type].map { $0.required + $0.optional } ?? []
+        for (field, value) in sent?.object ?? [:] where declared.contains(field) {
+            if let text = value.string, text.utf8.count > 10_000 { report("accepted a \(text.utf8.count)-byte '\(field)' (\(type) → \(kind)): no byte limit") }
+            if let items = value.array, items.count > 1000 { report("accepted \(items.count) items in '\(field)' (\(type) → \(kind)): no count limit") }
         }
         if actor === outsider, containsOrgAData(reply) { report("org A data reached another org's admin: \(reply) after: \(shown)") }
         guard kind == "ack", actor.org == orgA, let sentTo = sent?["room"]?.string else { return }
