@@ -379,7 +379,7 @@ final class FuzzRun {
             for frame in await other.client.drain() { checkPush(frame, on: other, after: shown) }
         }
         if pong == nil { try await recover(actor, frameBytes: text.utf8.count, shown: shown) }
-        if victim.closedBy == nil, await !victim.client.isOpen() {
+        if !serverDown, victim.closedBy == nil, await !victim.client.isOpen() {
             let code = try? await victim.client.closeCode(timeout: .seconds(1))
             victim.closedBy = code ?? 0
             if code != 4003 { report("the victim was closed with \(code.map(String.init) ?? "no close frame") after: \(shown)") }

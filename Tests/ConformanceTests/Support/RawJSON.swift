@@ -1,3 +1,5 @@
+import Foundation
+
 /// JSON text built by hand, so a test can send what no encoder would write: lone surrogate
 /// escapes, numbers beyond Int64 or Double, nesting thousands deep.
 indirect enum RawJSON: Sendable {
@@ -41,19 +43,9 @@ indirect enum RawJSON: Sendable {
         }
     }
 
+    /// Strings as Foundation writes them (a Swift string cannot hold a lone surrogate; `.raw` can).
     private static func quote(_ value: String, to out: inout String) {
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])
+        out += data.map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 }
