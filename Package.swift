@@ -32,6 +32,8 @@ let package = Package(
             name: "LWSEventLoop",
             dependencies: ["CLibWebSockets", .product(name: "Logging", package: "swift-log")]
         ),
+        // A seeded generator for reproducible load-test traffic and fuzz runs.
+        .target(name: "SeededRandom"),
         // Shared, immutable outbound frames and the sink protocol rooms push into.
         .target(name: "Outbound"),
         // The only code that touches libwebsockets.
@@ -110,7 +112,7 @@ let package = Package(
         .target(
             name: "LoadTestKit",
             dependencies: [
-                "CLibWebSockets", "LWSEventLoop",
+                "CLibWebSockets", "LWSEventLoop", "SeededRandom",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -143,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "ConformanceTests",
             dependencies: [
-                "Gateway", "Configuration", "Auth", "Wire",
+                "Gateway", "Configuration", "Auth", "Wire", "SeededRandom",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

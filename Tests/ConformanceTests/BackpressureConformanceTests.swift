@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import SeededRandom
 import XCTest
 
 /// PROTOCOL.md § Rooms and § Errors and limits, issue 11: replies the server chooses to send are cut

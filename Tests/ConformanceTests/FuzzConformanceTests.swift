@@ -1,6 +1,7 @@
 import Auth
 import Configuration
 import Foundation
+import SeededRandom
 import XCTest
 
 /// Issue 11: no input from any client takes the server down, wedges it, or loses data.

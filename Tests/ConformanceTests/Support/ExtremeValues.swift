@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// Field values no well-behaved client sends: numbers at and past every integer and floating-point
 /// edge, strings that are empty, huge, full of control characters or lone surrogates, ids that break
 /// the id grammar, wrong JSON types and deep nesting. All within one frame of `max_frame_bytes`

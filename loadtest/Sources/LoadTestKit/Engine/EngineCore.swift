@@ -1,6 +1,7 @@
 import CLibWebSockets
 import Histogram
 import Logging
+import SeededRandom
 
 /// All client state and every reaction to lws events. Runs only on the engine's service
 /// thread (reached from `loadClientCallback`, the tick, or closures `ClientEngine.perform`

@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// Who connects, which rooms exist, the setup each client performs (in phases, each phase
 /// finished by everyone before the next starts), and who talks where once traffic runs.
 struct Topology: Sendable {
