@@ -65,15 +65,17 @@ let package = Package(
             dependencies: ["Wire", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "Presence", dependencies: ["Wire", "Outbound"]),
+        // What the message path reports (deliveries, reactions), for whoever consumes it.
+        .target(name: "Activity", dependencies: ["Wire"]),
         // Points, streaks, achievements and leaderboards, fed by the message path.
         .target(
             name: "Gamification",
-            dependencies: ["Wire", "Outbound", "Storage", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Wire", "Outbound", "Storage", "Activity", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Rooms",
             dependencies: [
-                "Wire", "Outbound", "Storage", "Moderation", "Presence", "Gamification",
+                "Wire", "Outbound", "Storage", "Moderation", "Presence", "Activity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -82,7 +84,7 @@ let package = Package(
         .target(
             name: "Review",
             dependencies: [
-                "Wire", "Outbound", "Storage", "Rooms", "Moderation", "Gamification",
+                "Wire", "Outbound", "Storage", "Rooms", "Moderation",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
@@ -128,7 +130,7 @@ let package = Package(
         // On-demand benchmark of the gamification engine (issue: live gamification).
         .executableTarget(
             name: "GamificationBench",
-            dependencies: ["Gamification", "Storage", "Wire", "Outbound", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Gamification", "Activity", "Storage", "Wire", "Outbound", .product(name: "Logging", package: "swift-log")],
             path: "loadtest/Sources/GamificationBench"
         ),
         .testTarget(

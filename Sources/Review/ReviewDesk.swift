@@ -1,4 +1,3 @@
-import Gamification
 import Logging
 import Moderation
 import Outbound

@@ -1,4 +1,4 @@
-import Gamification
+import Activity
 import Logging
 import Metrics
 import Outbound

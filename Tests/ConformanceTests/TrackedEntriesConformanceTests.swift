@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import Activity
 import Gamification
 import Logging
 import Presence

@@ -1,7 +1,6 @@
-import Outbound
 import Wire
 
-/// What the message path reports to gamification. Recording never blocks the caller.
+/// What the message path reports for gamification. Recording never blocks the caller.
 public enum ActivityEvent: Sendable {
     /// A message got its seq and was delivered.
     case messageDelivered(org: String, room: String, user: String, timeZone: String?, at: Int64)
@@ -9,12 +8,8 @@ public enum ActivityEvent: Sendable {
     case reaction(org: String, room: String, msgID: String, emoji: String, reactor: String, reactorRole: Role, author: String, on: Bool, at: Int64)
 }
 
-/// Where rooms send activity; implemented by the gamification engine's inbox.
+/// Where rooms send activity; implemented by the gamification engine's inbox. Rooms know only this,
+/// not gamification, so the message path can be wired to another consumer (a cluster broker).
 public protocol ActivityFeed: Sendable {
     func record(_ event: ActivityEvent)
-}
-
-/// Pushes a frame to every session of one user (streaks, achievements).
-public protocol UserNotifier: Sendable {
-    func notify(org: String, user: String, frame: SharedFrame)
 }
