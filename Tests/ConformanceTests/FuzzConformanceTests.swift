@@ -146,6 +146,7 @@ final class FuzzRun {
             try await exchange(frame.text, from: frame.sender, acceptable: "moderate", id: "k\(sent)")
             sent += 1
         }
+        try await fuzzBeforeAuth(connections: 30)
         for iteration in 0..<iterations where !serverDown {
             try await fuzzOnce(iteration)
             sent += 1
@@ -351,6 +352,34 @@ final class FuzzRun {
         return [
             "{\"type\":\"moderate\",\"id\":\"k0\",\"room\":\"\(room)\",\"msg_id\":\"\(heldIDs[0])\",\"action\":\"mute\",\"duration_ms\":9223372036854775000}",
         ].map { ($0, bot) }
+    }
+
+    /// Frames before `auth`: each fresh connection gets a seeded burst (1 to 150 frames, written without
+    /// waiting) of fuzzed requests as its first frames. The contract allows only `hello` (when the first
+    /// frame happens to be a valid `auth`) or a close: 4001, or 1009 for an oversized frame.
+    private func fuzzBeforeAuth(connections: Int) async throws {
+        for connection in 0..<connections where !serverDown {
+            let client = try await TestClient.connect(port: target.port, label: "preauth\(connection)")
+            let burst = 1 + Int(rng.next() % 150)
+            var first = ""
+            for n in 0..<burst {
+                let type = rng.pick(Self.requestTypes)
+                let text = frame(type, id: "p\(connection).\(n)", iteration: n).text
+                if n == 0 { first = text }
+                do { try await client.sendRaw(text) } catch { break }
+            }
+            let reply = try? await client.next(timeout: .seconds(3))
+            if reply?.type == "hello" {
+                await client.close()
+                continue
+            }
+            let code = try? await client.closeCode(timeout: .seconds(3))
+            closes[code ?? 0, default: 0] += 1
+            if ![4001, 1009].contains(code ?? 0) {
+                report("before auth, a burst of \(burst) frames starting with \(first.prefix(200)) ended with \(reply.map { "\($0)" } ?? "no frame"), close \(code.map(String.init) ?? "none")")
+            }
+            if await !isServing() { serverDown = true; report("the server stopped serving after a burst before auth") }
+        }
     }
 
     private func fuzzOnce(_ iteration: Int) async throws {
