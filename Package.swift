@@ -51,14 +51,21 @@ let package = Package(
         .target(name: "Configuration", dependencies: ["Wire", .product(name: "Yams", package: "Yams")]),
         // JWT verification and dev-token minting.
         .target(name: "Auth", dependencies: ["Wire", .product(name: "JWTKit", package: "jwt-kit")]),
-        // Persistence behind a protocol; SQLite (GRDB) by default.
+        // What the server persists: protocols and models only, no database library.
+        .target(name: "Storage", dependencies: ["Wire"]),
+        // The single-node store: one SQLite file (GRDB). The only code that touches GRDB.
         .target(
-            name: "Storage",
+            name: "StorageSQLite",
             dependencies: [
-                "Wire",
+                "Storage", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Opens the configured backend; the composition root's only view of concrete stores.
+        .target(
+            name: "StorageBackends",
+            dependencies: ["Storage", "StorageSQLite", "Configuration", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Moderation",
@@ -92,7 +99,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Transport", "Wire", "Outbound", "Configuration", "Auth", "Storage", "Moderation", "Presence", "Rooms", "Gamification", "Review",
+                "Transport", "Wire", "Outbound", "Configuration", "Auth", "Storage", "StorageBackends", "Moderation", "Presence", "Rooms", "Gamification", "Review",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -102,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "RealtimeServer",
             dependencies: [
-                "Gateway", "Configuration", "Auth", "Moderation", "Storage",
+                "Gateway", "Configuration", "Auth", "Moderation", "Storage", "StorageBackends",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,24 +137,27 @@ let package = Package(
         // On-demand benchmark of the gamification engine (issue: live gamification).
         .executableTarget(
             name: "GamificationBench",
-            dependencies: ["Gamification", "Activity", "Storage", "Wire", "Outbound", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Gamification", "Activity", "Storage", "StorageSQLite", "Wire", "Outbound", .product(name: "Logging", package: "swift-log")],
             path: "loadtest/Sources/GamificationBench"
         ),
         .testTarget(
             name: "LoadTestKitTests", dependencies: ["LoadTestKit", .product(name: "Crypto", package: "swift-crypto")],
             path: "loadtest/Tests/LoadTestKitTests"
         ),
-        .testTarget(name: "GamificationTests", dependencies: ["Gamification", "Storage", "Wire", "Outbound"]),
+        .testTarget(name: "GamificationTests", dependencies: ["Gamification", "Storage", "StorageSQLite", "Wire", "Outbound"]),
         .testTarget(name: "ModerationTests", dependencies: ["Moderation", "Wire"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Outbound", .product(name: "WSClient", package: "swift-websocket")]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Wire"]),
+        .testTarget(
+            name: "StorageSQLiteTests",
+            dependencies: ["Storage", "StorageSQLite", "Wire", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Outbound"]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: [
-                "Gateway", "Configuration", "Auth", "Wire", "SeededRandom",
+                "Gateway", "Configuration", "Auth", "Wire", "SeededRandom", "Storage", "StorageSQLite",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

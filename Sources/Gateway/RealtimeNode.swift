@@ -9,6 +9,7 @@ import Review
 import Rooms
 import ServiceLifecycle
 import Storage
+import StorageBackends
 import Transport
 import Wire
 
@@ -17,7 +18,7 @@ import Wire
 public final class RealtimeNode: Sendable {
     private let config: ServerConfig
     private let logger: Logger
-    private let store: any ChatStore
+    private let store: any ServerStore
     private let rooms: RoomRegistry
     private let presence: PresenceTracker
     private let typing: TypingTracker
@@ -30,7 +31,12 @@ public final class RealtimeNode: Sendable {
     private let background = BackgroundTasks()
     private let memory: MemoryUpkeep
 
-    public init(config: ServerConfig, logger: Logger, clock: any WallClock = SystemClock()) throws {
+    /// Opens the configured store, then builds the node on it.
+    public static func open(config: ServerConfig, logger: Logger, clock: any WallClock = SystemClock()) async throws -> RealtimeNode {
+        try RealtimeNode(config: config, store: try await StorageBackend.open(config, logger: logger), logger: logger, clock: clock)
+    }
+
+    public init(config: ServerConfig, store: any ServerStore, logger: Logger, clock: any WallClock = SystemClock()) throws {
         self.config = config
         self.logger = logger
         let publicKey = try config.jwtPublicKeyFile.map { try String(contentsOfFile: $0, encoding: .utf8) }
@@ -43,7 +49,6 @@ public final class RealtimeNode: Sendable {
             }
             return network
         }
-        let store = try SQLiteChatStore(path: config.sqlitePath, durableCommits: config.sqliteSynchronous == .full, logger: logger)
         self.store = store
         let sessions = SessionRegistry()
         guard let orgZone = TimeZone(identifier: config.orgTimezone) else {

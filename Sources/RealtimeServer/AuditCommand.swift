@@ -3,6 +3,7 @@ import Configuration
 import Foundation
 import Logging
 import Storage
+import StorageBackends
 
 /// Prints the moderation audit trail (newest first) as JSON lines.
 struct AuditCommand: AsyncParsableCommand {
@@ -15,7 +16,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try ServerConfig.load(path: options.config, environment: ProcessInfo.processInfo.environment)
-        let store = try SQLiteChatStore(path: config.sqlitePath, logger: LogSetup.quiet("audit"))
+        let store = try await StorageBackend.open(config, logger: LogSetup.quiet("audit"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for record in try await store.audit(org: org, since: since, limit: limit) {

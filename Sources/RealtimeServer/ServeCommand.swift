@@ -19,7 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
         if config.jwtSecret == ServerConfig.developmentSecret {
             logger.warning("using the development JWT secret; set RTS_JWT_SECRET in production")
         }
-        let node = try RealtimeNode(config: config, logger: logger)
+        let node = try await RealtimeNode.open(config: config, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [node], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         // SIGHUP re-reads the moderation rules without a restart.

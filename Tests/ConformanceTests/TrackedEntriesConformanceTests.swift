@@ -7,6 +7,7 @@ import Presence
 import Review
 import Rooms
 import Storage
+import StorageSQLite
 import Wire
 import XCTest
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Outbound
 import Storage
+import StorageSQLite
 import Synchronization
 import Wire
 import XCTest

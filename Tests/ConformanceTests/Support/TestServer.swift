@@ -64,7 +64,7 @@ final class TestServer: Sendable {
         configure(&config)
         var logger = Logger(label: "conformance.server")
         logger.logLevel = ProcessInfo.processInfo.environment["CONFORMANCE_SERVER_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-        let node = try RealtimeNode(config: config, logger: logger, clock: clock)
+        let node = try await RealtimeNode.open(config: config, logger: logger, clock: clock)
         try await node.start()
         return TestServer(node: node, config: config, minter: try TokenMinter(hmacSecret: secret), directory: directory)
     }

@@ -4,6 +4,7 @@ import Gamification
 import Logging
 import Outbound
 import Storage
+import StorageSQLite
 import Wire
 
 /// On-demand benchmark for the gamification target: 10 000 users in an org, messages at a fixed

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Storage
 import Logging
 
 /// Detects that the database file is not the one this server last wrote (restored from a

@@ -1,4 +1,5 @@
 import GRDB
+import Storage
 
 /// The SQLite schema as an ordered list of migrations.
 ///

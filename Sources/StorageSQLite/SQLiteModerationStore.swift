@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Storage
 import Wire
 
 /// Held messages, mutes and the audit trail live in the chat's SQLite file.

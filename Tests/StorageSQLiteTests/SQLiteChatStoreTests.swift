@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 import Logging
-@testable import Storage
+import Storage
+@testable import StorageSQLite
 import Wire
 import XCTest
 

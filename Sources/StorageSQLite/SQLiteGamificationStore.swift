@@ -1,4 +1,5 @@
 import GRDB
+import Storage
 
 /// Gamification lives in the same SQLite file as the chat, so one backup holds both.
 extension SQLiteChatStore: GamificationStore {
