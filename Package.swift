@@ -45,6 +45,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // The cluster seam: events between nodes, and the broker protocol with its in-process default.
+        .target(name: "Broker", dependencies: ["Outbound"]),
         // Protocol v1 JSON messages (client requests and server events).
         .target(name: "Wire", dependencies: ["Outbound"]),
         // One configuration value: file, then RTS_* environment overrides.
