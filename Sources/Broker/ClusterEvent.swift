@@ -18,8 +18,8 @@ public struct ClusterEvent: Sendable {
     }
 
     public enum Body: Sendable {
-        /// A push to a room's joined sessions, with what it changes in the room.
-        case room(room: String, change: RoomChange, frame: SharedFrame)
+        /// A push to a room's joined sessions (none for a bare membership change), with what it changes in the room.
+        case room(room: String, change: RoomChange, frame: SharedFrame?)
         /// Every user of the org online on the origin node (replaces what was known of that node).
         case presenceSnapshot(online: [String])
         /// A user's sessions on the origin node came (online) or all went (offline, after the grace).
