@@ -73,18 +73,18 @@ let package = Package(
             name: "Moderation",
             dependencies: ["Wire", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "Presence", dependencies: ["Wire", "Outbound"]),
+        .target(name: "Presence", dependencies: ["Wire", "Outbound", "Broker"]),
         // What the message path reports (deliveries, reactions), for whoever consumes it.
         .target(name: "Activity", dependencies: ["Wire"]),
         // Points, streaks, achievements and leaderboards, fed by the message path.
         .target(
             name: "Gamification",
-            dependencies: ["Wire", "Outbound", "Storage", "Activity", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Wire", "Outbound", "Broker", "Storage", "Activity", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Rooms",
             dependencies: [
-                "Wire", "Outbound", "Storage", "Moderation", "Presence", "Activity",
+                "Wire", "Outbound", "Broker", "Storage", "Moderation", "Presence", "Activity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "Review",
             dependencies: [
-                "Wire", "Outbound", "Storage", "Rooms", "Moderation",
+                "Wire", "Outbound", "Broker", "Storage", "Rooms", "Moderation",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Transport", "Wire", "Outbound", "Configuration", "Auth", "Storage", "StorageBackends", "Moderation", "Presence", "Rooms", "Gamification", "Review",
+                "Transport", "Wire", "Outbound", "Broker", "Configuration", "Auth", "Storage", "StorageBackends", "Moderation", "Presence", "Rooms", "Gamification", "Review",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -139,14 +139,14 @@ let package = Package(
         // On-demand benchmark of the gamification engine (issue: live gamification).
         .executableTarget(
             name: "GamificationBench",
-            dependencies: ["Gamification", "Activity", "Storage", "StorageSQLite", "Wire", "Outbound", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Gamification", "Activity", "Broker", "Storage", "StorageSQLite", "Wire", "Outbound", .product(name: "Logging", package: "swift-log")],
             path: "loadtest/Sources/GamificationBench"
         ),
         .testTarget(
             name: "LoadTestKitTests", dependencies: ["LoadTestKit", .product(name: "Crypto", package: "swift-crypto")],
             path: "loadtest/Tests/LoadTestKitTests"
         ),
-        .testTarget(name: "GamificationTests", dependencies: ["Gamification", "Storage", "StorageSQLite", "Wire", "Outbound"]),
+        .testTarget(name: "GamificationTests", dependencies: ["Gamification", "Storage", "StorageSQLite", "Wire", "Outbound", "Broker"]),
         .testTarget(name: "ModerationTests", dependencies: ["Moderation", "Wire"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Outbound", .product(name: "WSClient", package: "swift-websocket")]),
         .testTarget(
@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "ConformanceTests",
             dependencies: [
-                "Gateway", "Configuration", "Auth", "Wire", "SeededRandom", "Storage", "StorageSQLite",
+                "Gateway", "Configuration", "Auth", "Wire", "SeededRandom", "Storage", "StorageSQLite", "StorageBackends", "Broker",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -13,3 +13,12 @@ public enum ActivityEvent: Sendable {
 public protocol ActivityFeed: Sendable {
     func record(_ event: ActivityEvent)
 }
+
+extension ActivityEvent {
+    /// The tenant the event belongs to.
+    public var org: String {
+        switch self {
+        case .messageDelivered(let org, _, _, _, _), .reaction(let org, _, _, _, _, _, _, _, _): org
+        }
+    }
+}

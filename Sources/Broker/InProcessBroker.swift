@@ -1,30 +1,31 @@
 import Synchronization
 
-/// The default broker: nodes in one process reach each other directly. A single node has no
-/// peers, so what it publishes goes nowhere.
+/// The default broker. A single node has no hub: what it publishes goes nowhere. Several nodes
+/// in one process (tests) share an `InProcessHub` and reach each other directly.
 public final class InProcessBroker: ClusterBroker {
     public let nodeID: String
-    private let hub: InProcessHub
+    private let hub: InProcessHub?
 
-    public init(nodeID: String, hub: InProcessHub = InProcessHub()) {
+    public init(nodeID: String, hub: InProcessHub? = nil) {
         self.nodeID = nodeID
         self.hub = hub
     }
 
     public func publish(_ event: ClusterEvent) {
+        guard let hub else { return }
         for receiver in hub.receivers(except: nodeID) { receiver.received(event) }
     }
 
     public func start(receiver: any ClusterReceiver) async throws {
-        hub.attach(nodeID, receiver)
+        hub?.attach(nodeID, receiver)
     }
 
     public func stop() async {
-        hub.detach(nodeID)
+        hub?.detach(nodeID)
     }
 
     public var isConnected: Bool { true }
-    public var isClustered: Bool { hub.nodeCount > 1 }
+    public var isClustered: Bool { hub != nil }
 }
 
 /// The nodes of one process that form a cluster (tests run two or three nodes this way).
@@ -44,6 +45,4 @@ public final class InProcessHub: Sendable {
     func receivers(except nodeID: String) -> [any ClusterReceiver] {
         nodes.withLock { nodes in nodes.compactMap { $0.key == nodeID ? nil : $0.value } }
     }
-
-    var nodeCount: Int { nodes.withLock { $0.count } }
 }

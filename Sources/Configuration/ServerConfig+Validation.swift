@@ -65,6 +65,11 @@ extension ServerConfig {
         if let dbPath { try check.nonEmpty("db_path", dbPath) }
         if let databaseURL { try check.scheme("database_url", databaseURL, ["postgres", "postgresql"]) }
         if let redisURL { try check.scheme("redis_url", redisURL, ["redis", "rediss"]) }
+        if redisURL != nil && databaseURL == nil {
+            throw ConfigError(
+                key: "redis_url",
+                "cluster mode (redis_url) needs a store every node shares: set database_url (RTS_DATABASE_URL) to a postgres:// URL")
+        }
         if !Self.isValidNodeID(nodeID) {
             throw check.error("node_id", "must match [A-Za-z0-9._:@-]{1,128}", nodeID)
         }

@@ -1,4 +1,5 @@
 import Activity
+import Broker
 import Foundation
 import Logging
 import Outbound
@@ -13,11 +14,12 @@ import Wire
 /// updates leaderboards in O(log n), pushes streaks and achievements to the user's sessions,
 /// and pushes changed top-10s to subscribers at most once per `pushInterval`, coalesced.
 public actor GamificationEngine: ActivityFeed {
-    private let store: any GamificationStore
-    private let settings: GamificationSettings
-    private let clock: any WallClock
+    let store: any GamificationStore
+    let broker: any ClusterBroker
+    let settings: GamificationSettings
+    let clock: any WallClock
     private let notifier: any UserNotifier
-    private let logger: Logger
+    let logger: Logger
     private nonisolated let inbox = Mutex(Inbox())
     /// How often queued events are applied: a few ms of delay for gamification, nothing on the message path.
     private let drainInterval = Duration.milliseconds(20)
@@ -28,7 +30,7 @@ public actor GamificationEngine: ActivityFeed {
         var finished = false
     }
 
-    private var orgs: [String: OrgProgress] = [:]
+    var orgs: [String: OrgProgress] = [:]
     /// When each loaded org was last used (ms): idle ones are dropped from memory.
     private var lastUsed: [String: Int64] = [:]
     private var loading: [String: Task<OrgGamification, any Error>] = [:]
@@ -49,8 +51,12 @@ public actor GamificationEngine: ActivityFeed {
         var pushScheduled = false
     }
 
-    public init(store: any GamificationStore, settings: GamificationSettings, clock: any WallClock, notifier: any UserNotifier, logger: Logger) {
+    public init(
+        store: any GamificationStore, broker: any ClusterBroker, settings: GamificationSettings, clock: any WallClock,
+        notifier: any UserNotifier, logger: Logger
+    ) {
         self.store = store
+        self.broker = broker
         self.settings = settings
         self.clock = clock
         self.notifier = notifier
@@ -75,7 +81,11 @@ public actor GamificationEngine: ActivityFeed {
                 swap(&inbox.events, &buffer)
                 return inbox.finished
             }
-            for event in buffer { await apply(event) }
+            if settings.sharedStore {
+                await applyShared(buffer)
+            } else {
+                for event in buffer { await apply(event) }
+            }
             buffer.removeAll(keepingCapacity: true)
             if finished { break }
             if ContinuousClock.now - lastFlush >= settings.flushInterval {
@@ -150,53 +160,33 @@ public actor GamificationEngine: ActivityFeed {
     }
 
     private func messageDelivered(org: String, room: String, user: String, zone: String?, at: Int64) async {
-        let userZone = zone.map(timeZone(named:)) ?? settings.orgTimeZone
-        let today = CivilTime.dayNumber(ms: at, in: userZone)
         guard let state = orgs[org] else { return }
         var progress = state.progress(user)
-        progress.messages += 1
-        if progress.day != today {
-            progress.day = today
-            progress.dayPoints = 0
-        }
-        var changedBoards: [OrgProgress.BoardKey] = []
-        if progress.dayPoints < settings.dailyMessagePoints {
-            progress.dayPoints += 1
-            changedBoards = state.addPoints(1, user: user, room: room, week: week(at))
-        }
-        let streakChanged = advanceStreak(&progress, today: today)
+        let outcome = ProgressRules.deliver(&progress, today: localDay(at, zone: zone), dailyCap: settings.dailyMessagePoints)
         state.update(progress)
+        if outcome.earned { boardsChanged(org: org, state.addPoints(1, user: user, room: room, week: week(at))) }
+        await announce(outcome, progress, org: org, at: at)
+    }
 
-        boardsChanged(org: org, changedBoards)
-        if streakChanged {
+    /// Streak pushes and achievements that a delivered message earned.
+    func announce(_ outcome: ProgressRules.Delivery, _ progress: UserProgress, org: String, at: Int64) async {
+        let user = progress.user
+        if outcome.streakChanged {
             notifier.notify(org: org, user: user, frame: EventEncoder.frame(StreakPush(days: progress.streakDays, best: progress.streakBest)))
         }
         if progress.messages == 1 { await award(Achievement.firstMessage, to: user, org: org, at: at) }
-        if streakChanged, let name = Achievement.streaks[progress.streakDays] { await award(name, to: user, org: org, at: at) }
+        if outcome.streakChanged, let name = Achievement.streaks[progress.streakDays] { await award(name, to: user, org: org, at: at) }
     }
 
-    /// Consecutive local days with a delivered message. Returns true when the streak grew or restarted.
-    private func advanceStreak(_ progress: inout UserProgress, today: Int64) -> Bool {
-        guard let last = progress.streakLastDay else {
-            progress.streakDays = 1
-            progress.streakLastDay = today
-            progress.streakBest = max(progress.streakBest, 1)
-            return true
-        }
-        let gap = today - last
-        // Same local day, or an earlier date after flying west: nothing changes.
-        guard gap >= 1 else { return false }
-        progress.streakDays = gap == 1 ? progress.streakDays + 1 : 1
-        progress.streakLastDay = today
-        progress.streakBest = max(progress.streakBest, progress.streakDays)
-        return true
+    func localDay(_ at: Int64, zone: String?) -> Int64 {
+        CivilTime.dayNumber(ms: at, in: zone.map(timeZone(named:)) ?? settings.orgTimeZone)
     }
 
     private func helpful(org: String, room: String, msgID: String, mentor: String, author: String, on: Bool, at: Int64) async throws {
         if on {
             let record = HelpfulAward(msgID: msgID, mentor: mentor, author: author, room: room, week: week(at), at: at)
             guard try await store.addHelpfulAward(org: org, record), let state = orgs[org] else { return }
-            let boards = state.addPoints(10, user: author, room: room, week: record.week)
+            let boards = state.addPoints(ProgressRules.helpfulPoints, user: author, room: room, week: record.week)
             var progress = state.progress(author)
             progress.helpfulReceived += 1
             state.update(progress)
@@ -204,7 +194,7 @@ public actor GamificationEngine: ActivityFeed {
             if progress.helpfulReceived >= 10 { await award(Achievement.helpful10, to: author, org: org, at: at) }
         } else {
             guard let record = try await store.removeHelpfulAward(org: org, msgID: msgID, mentor: mentor), let state = orgs[org] else { return }
-            let boards = state.addPoints(-10, user: record.author, room: record.room, week: record.week)
+            let boards = state.addPoints(-ProgressRules.helpfulPoints, user: record.author, room: record.room, week: record.week)
             var progress = state.progress(record.author)
             progress.helpfulReceived = max(0, progress.helpfulReceived - 1)
             state.update(progress)
@@ -213,7 +203,7 @@ public actor GamificationEngine: ActivityFeed {
     }
 
     /// Stored first, pushed only when this call was the one that stored it: exactly once per user.
-    private func award(_ name: String, to user: String, org: String, at: Int64) async {
+    func award(_ name: String, to user: String, org: String, at: Int64) async {
         let key = OrgProgress.achievementKey(user, name)
         guard orgs[org]?.achievements.contains(key) == false else { return }
         do {
@@ -228,7 +218,7 @@ public actor GamificationEngine: ActivityFeed {
 
     // MARK: Leaderboard pushes
 
-    private func boardsChanged(org: String, _ boards: [OrgProgress.BoardKey]) {
+    func boardsChanged(org: String, _ boards: [OrgProgress.BoardKey]) {
         let currentWeek = week(clock.nowMS())
         for board in boards {
             let period: LeaderboardPeriod
@@ -298,7 +288,7 @@ public actor GamificationEngine: ActivityFeed {
         orgs[org]?.names[user] = name
     }
 
-    private func ensureLoaded(_ org: String) async throws(RequestError) {
+    func ensureLoaded(_ org: String) async throws(RequestError) {
         lastUsed[org] = clock.nowMS()
         if orgs[org] != nil { return }
         let oldestWeek = previousWeek()
@@ -365,7 +355,7 @@ public actor GamificationEngine: ActivityFeed {
         return zone
     }
 
-    private func week(_ ms: Int64) -> String {
+    func week(_ ms: Int64) -> String {
         CivilTime.isoWeek(ms: ms, in: settings.orgTimeZone)
     }
 

@@ -12,9 +12,14 @@ public struct GamificationSettings: Sendable {
     /// An org without events, queries or subscribers for this long is dropped from memory
     /// (reloaded from the store on its next use).
     public var orgIdleMS: Int64
+    /// Cluster mode: the store, shared by every node, decides progress and points (one transaction
+    /// per batch of events) instead of this node's memory.
+    public var sharedStore: Bool
 
     public init(dailyMessagePoints: Int = 20, orgTimeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current,
-                pushInterval: Duration = .seconds(1), flushInterval: Duration = .milliseconds(250), orgIdleMS: Int64 = 900_000) {
+                pushInterval: Duration = .seconds(1), flushInterval: Duration = .milliseconds(250), orgIdleMS: Int64 = 900_000,
+                sharedStore: Bool = false) {
+        self.sharedStore = sharedStore
         self.dailyMessagePoints = dailyMessagePoints
         self.orgTimeZone = orgTimeZone
         self.pushInterval = pushInterval

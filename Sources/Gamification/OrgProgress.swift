@@ -36,15 +36,19 @@ final class OrgProgress {
 
     /// Adds points to the user on the org's and the room's boards, for all time and for `week`.
     func addPoints(_ delta: Int, user: String, room: String, week: String) -> [BoardKey] {
-        let keys = [
-            BoardKey(room: "", period: "all"), BoardKey(room: "", period: week),
-            BoardKey(room: room, period: "all"), BoardKey(room: room, period: week),
-        ]
+        let keys = ProgressRules.boards(room: room, week: week)
         for key in keys {
             boards[key, default: Leaderboard()].add(delta, to: user)
             dirtyScores.insert(ScoreKey(board: key, user: user))
         }
         return keys
+    }
+
+    /// A total the shared store returned (cluster mode): shown on the board, nothing to write back.
+    func setTotal(_ score: ScoreRecord) -> BoardKey {
+        let key = BoardKey(room: score.room, period: score.period)
+        boards[key, default: Leaderboard()].load(score.points, for: score.user)
+        return key
     }
 
     func progress(_ user: String) -> UserProgress { users[user] ?? UserProgress(user: user) }

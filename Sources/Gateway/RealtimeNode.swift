@@ -1,4 +1,5 @@
 import Auth
+import Broker
 import Configuration
 import Foundation
 import Gamification
@@ -19,6 +20,8 @@ public final class RealtimeNode: Sendable {
     private let config: ServerConfig
     private let logger: Logger
     private let store: any ServerStore
+    private let broker: any ClusterBroker
+    private let cluster: ClusterLink
     private let rooms: RoomRegistry
     private let presence: PresenceTracker
     private let typing: TypingTracker
@@ -31,12 +34,19 @@ public final class RealtimeNode: Sendable {
     private let background = BackgroundTasks()
     private let memory: MemoryUpkeep
 
-    /// Opens the configured store, then builds the node on it.
-    public static func open(config: ServerConfig, logger: Logger, clock: any WallClock = SystemClock()) async throws -> RealtimeNode {
-        try RealtimeNode(config: config, store: try await StorageBackend.open(config, logger: logger), logger: logger, clock: clock)
+    /// Opens the configured store and broker, then builds the node on them. `broker` replaces the
+    /// configured one (several nodes in one process share an `InProcessHub`).
+    public static func open(
+        config: ServerConfig, logger: Logger, clock: any WallClock = SystemClock(), broker: (any ClusterBroker)? = nil
+    ) async throws -> RealtimeNode {
+        let broker = try broker ?? ClusterBackend.broker(config, logger: logger)
+        let store = try await StorageBackend.open(config, logger: logger)
+        return try RealtimeNode(config: config, store: store, broker: broker, logger: logger, clock: clock)
     }
 
-    public init(config: ServerConfig, store: any ServerStore, logger: Logger, clock: any WallClock = SystemClock()) throws {
+    public init(
+        config: ServerConfig, store: any ServerStore, broker: any ClusterBroker, logger: Logger, clock: any WallClock = SystemClock()
+    ) throws {
         self.config = config
         self.logger = logger
         let publicKey = try config.jwtPublicKeyFile.map { try String(contentsOfFile: $0, encoding: .utf8) }
@@ -50,18 +60,21 @@ public final class RealtimeNode: Sendable {
             return network
         }
         self.store = store
+        self.broker = broker
         let sessions = SessionRegistry()
+        let notifier = ClusterNotifier(sessions: sessions, broker: broker)
         guard let orgZone = TimeZone(identifier: config.orgTimezone) else {
             throw ConfigError(key: "org_timezone", "unknown time zone '\(config.orgTimezone)'")
         }
         gamification = GamificationEngine(
-            store: store, settings: GamificationSettings(dailyMessagePoints: config.dailyMessagePoints, orgTimeZone: orgZone),
-            clock: clock, notifier: sessions, logger: logger)
+            store: store, broker: broker,
+            settings: GamificationSettings(dailyMessagePoints: config.dailyMessagePoints, orgTimeZone: orgZone, sharedStore: broker.isClustered),
+            clock: clock, notifier: notifier, logger: logger)
 
-        presence = PresenceTracker(graceMS: config.presenceGraceMS, clock: clock)
+        presence = PresenceTracker(graceMS: config.presenceGraceMS, clock: clock, broker: broker)
         typing = TypingTracker(timeoutMS: config.typingTimeoutMS, dedupMS: config.typingDedupMS, clock: clock)
         rooms = RoomRegistry(
-            store: store, presence: presence, activity: gamification,
+            store: store, broker: broker, presence: presence, activity: gamification,
             settings: RoomSettings(
                 recoveryMax: config.recoveryMax, idempotencyWindowMS: Int64(config.idempotencyWindowMS),
                 replyByteBudget: config.maxOutboundBytes / 2),
@@ -82,7 +95,7 @@ public final class RealtimeNode: Sendable {
             presence: presence, typing: typing, sessions: sessions, mutes: mutes, limits: limits, rooms: rooms,
             gamification: gamification, clock: clock)
         review = ReviewDesk(
-            store: store, rooms: rooms, notifier: sessions, mutes: mutes,
+            store: store, broker: broker, rooms: rooms, notifier: notifier, mutes: mutes,
             policy: ReviewPolicy(reviewTimeoutMS: Int64(config.reviewTimeoutMS), holdDefault: config.holdDefault == .approve ? .approve : .reject),
             clock: clock, logger: logger)
 
@@ -92,7 +105,7 @@ public final class RealtimeNode: Sendable {
             presence: presence, typing: typing,
             moderation: ModerationGate(moderator: moderator, review: review, maxText: config.maxText, clock: clock),
             gamification: gamification, review: review, mutes: mutes,
-            bans: UserBans(store: store, sessions: sessions, review: review, clock: clock, logger: logger), sessions: sessions,
+            bans: UserBans(store: store, sessions: sessions, broker: broker, review: review, clock: clock, logger: logger), sessions: sessions,
             limits: limits,
             clock: clock, logger: logger, metrics: GatewayMetrics())
         transport = TransportServer(
@@ -106,6 +119,9 @@ public final class RealtimeNode: Sendable {
                 dashboard: DashboardAPI(
                     verifier: verifier, users: store, gamification: gamification, rooms: rooms, audit: store, clock: clock)),
             logger: logger)
+        cluster = ClusterLink(
+            broker: broker, rooms: rooms, presence: presence, sessions: sessions, mutes: mutes, review: review,
+            gamification: gamification, clock: clock, logger: logger)
     }
 
     /// The bound port (useful with port 0).
@@ -118,8 +134,11 @@ public final class RealtimeNode: Sendable {
         let gamification = gamification
         background.run { await gamification.run() }
         try await review.start()
+        try await broker.start(receiver: cluster)
+        let cluster = cluster
+        background.run { await cluster.run() }
         try transport.start()
-        http.setReady(await store.isHealthy())
+        http.setReady(await Self.isReady(store: store, broker: broker))
         startUpkeep()
         logger.info("listening on \(config.host):\(transport.port)", metadata: ["tls": "\(config.tlsCert != nil)"])
     }
@@ -146,11 +165,13 @@ public final class RealtimeNode: Sendable {
         transport.stopAccepting()
         await transport.shutdown(
             closeCode: CloseCode.goingAway, reason: "server shutting down", graceMS: deadline.remainingMS - storageReserveMS)
-        let (rooms, gamification, background, store, logger) = (rooms, gamification, background, store, logger)
+        let (rooms, gamification, background, store, logger, broker, cluster) = (rooms, gamification, background, store, logger, broker, cluster)
         let drained = await deadline.run {
             await rooms.drain()
             gamification.finish()
+            cluster.stop()
             await background.stop()
+            await broker.stop()
             do {
                 try await store.close()
             } catch {
@@ -164,15 +185,21 @@ public final class RealtimeNode: Sendable {
         }
     }
 
+    /// Ready while the store answers and, in a cluster, the broker is connected.
+    private static func isReady(store: any ServerStore, broker: any ClusterBroker) async -> Bool {
+        await store.isHealthy() && broker.isConnected
+    }
+
     private func startUpkeep() {
-        let store = store
         let http = http
+        let store = store
         let rooms = rooms
         let idempotencyWindow = Int64(config.idempotencyWindowMS)
         let logger = logger
         let memory = memory
+        let broker = broker
         background.every(.seconds(1)) {
-            http.setReady(await store.isHealthy())
+            http.setReady(await Self.isReady(store: store, broker: broker))
         }
         background.every(.seconds(30)) {
             await rooms.unloadIdleRooms()

@@ -1,13 +1,15 @@
+import Broker
 import Logging
 import Review
 import Storage
 import Wire
 
 /// Banning and unbanning users of an org: stored (checked again at every sign-in), audited, and a
-/// ban closes every session of the user with 4003 at once.
+/// ban closes every session of the user with 4003 at once, on every node.
 struct UserBans: Sendable {
     let store: any ChatStore
     let sessions: SessionRegistry
+    let broker: any ClusterBroker
     let review: ReviewDesk
     let clock: any WallClock
     let logger: Logger
@@ -28,6 +30,8 @@ struct UserBans: Sendable {
             for sink in sessions.sinks(org: principal.org, user: user) {
                 sink.close(code: CloseCode.banned, reason: "banned", flush: true)
             }
+            broker.publish(ClusterEvent(
+                origin: broker.nodeID, org: principal.org, body: .closeUser(user: user, code: CloseCode.banned, reason: "banned")))
         }
         await review.audit(AuditRecord(
             org: principal.org, at: clock.nowMS(), actor: principal.user, action: banned ? "ban" : "unban", subject: user))

@@ -1,3 +1,4 @@
+import Broker
 import Logging
 import Moderation
 import Outbound
@@ -8,8 +9,12 @@ import Wire
 /// Held messages and the moderator bots that review them: stores each held message (it survives
 /// restarts), shows it to the org's subscribed bots, applies their decisions, and applies the
 /// org's `hold_default` when nobody decides in time. Every action is audited.
+///
+/// In a cluster every node shows every held message to its own bots and arms its deadline;
+/// the store's `takeHeldMessage` lets exactly one decision or timeout win.
 public actor ReviewDesk {
     private let store: any ModerationStore
+    private let broker: any ClusterBroker
     private let rooms: RoomRegistry
     private let notifier: any UserNotifier
     private let mutes: MuteList
@@ -21,10 +26,11 @@ public actor ReviewDesk {
     private var timers: [String: Task<Void, Never>] = [:]
 
     public init(
-        store: any ModerationStore, rooms: RoomRegistry, notifier: any UserNotifier, mutes: MuteList, policy: ReviewPolicy,
-        clock: any WallClock, logger: Logger
+        store: any ModerationStore, broker: any ClusterBroker, rooms: RoomRegistry, notifier: any UserNotifier, mutes: MuteList,
+        policy: ReviewPolicy, clock: any WallClock, logger: Logger
     ) {
         self.store = store
+        self.broker = broker
         self.rooms = rooms
         self.notifier = notifier
         self.mutes = mutes
@@ -35,7 +41,7 @@ public actor ReviewDesk {
 
     /// Re-arms the review deadlines of messages held, and the mutes set, before a restart.
     public func start() async throws {
-        for (org, held) in try await store.allHeldMessages() { armTimer(org: org, held) }
+        for (org, held) in try await store.allHeldMessages() { armTimer(org: org, msgID: held.message.id, deadline: held.deadline) }
         for mute in try await store.activeMutes(now: clock.nowMS()) {
             mutes.mute(org: mute.org, room: mute.room, user: mute.user, until: mute.until)
         }
@@ -56,8 +62,14 @@ public actor ReviewDesk {
             org: org, at: message.ts, actor: "moderator", action: "hold", room: room, msgID: message.id, subject: message.from.id,
             reasons: verdict.reasons, scores: verdict.scores))
         let frame = Self.review(held)
+        broker.publish(ClusterEvent(origin: broker.nodeID, org: org, body: .review(msgID: message.id, deadline: held.deadline, frame: frame)))
+        heldElsewhere(org: org, msgID: message.id, deadline: held.deadline, frame: frame)
+    }
+
+    /// A message held on any node: shown to this node's bots, its deadline armed here too.
+    public func heldElsewhere(org: String, msgID: String, deadline: Int64, frame: SharedFrame) {
         for bot in bots[org, default: [:]].values { bot.send(frame) }
-        armTimer(org: org, held)
+        armTimer(org: org, msgID: msgID, deadline: deadline)
     }
 
     /// A bot subscribes to its org's reviews: `ok`, then every message still waiting.
@@ -154,6 +166,7 @@ public actor ReviewDesk {
             throw .internalError
         }
         mutes.mute(org: org, room: room, user: user, until: until)
+        broker.publish(ClusterEvent(origin: broker.nodeID, org: org, body: .mute(room: room, user: user, until: until)))
     }
 
     private func notifyAuthor(org: String, _ held: HeldMessage, action: ModerationDecision, reason: String?) {
@@ -169,11 +182,12 @@ public actor ReviewDesk {
             logger.error("restoring held message failed", metadata: ["msg": "\(held.message.id)", "error": "\(error)"])
             throw .internalError
         }
+        armTimer(org: org, msgID: held.message.id, deadline: held.deadline)
     }
 
-    private func armTimer(org: String, _ held: HeldMessage) {
-        let key = Self.timerKey(org, held.message.id)
-        let delay = max(0, held.deadline - clock.nowMS())
+    private func armTimer(org: String, msgID: String, deadline: Int64) {
+        let key = Self.timerKey(org, msgID)
+        let delay = max(0, deadline - clock.nowMS())
         timers[key]?.cancel()
         timers[key] = Task {
             do {
@@ -181,7 +195,7 @@ public actor ReviewDesk {
             } catch {
                 return
             }
-            await self.reviewTimedOut(org: org, msgID: held.message.id)
+            await self.reviewTimedOut(org: org, msgID: msgID)
         }
     }
 

@@ -1,4 +1,5 @@
 import Activity
+import Broker
 import Logging
 import Metrics
 import Outbound
@@ -6,18 +7,24 @@ import Presence
 import Storage
 import Wire
 
-/// One loaded room: the single writer of its seq, members and joined sessions.
+/// One loaded room on this node: its members and the sessions joined here.
 ///
-/// Sends are queued and stored in batches (one transaction each), then acknowledged and
-/// fanned out in seq order: every message is encoded once and the same frame is queued to
-/// every joined session.
+/// Sends are queued and stored in batches (one transaction each; the store allocates seqs),
+/// then acknowledged and fanned out in seq order: every message is encoded once and the same
+/// frame is queued to every joined session, and published once to the other nodes. Messages
+/// stored by other nodes arrive through the broker; a missing seq is waited for briefly,
+/// then read from the store, so local sessions see one gap-free order.
 public actor Room {
     public nonisolated let org: String
     public nonisolated let id: String
 
     private var info: RoomInfo
     private let epoch: String
+    /// Highest seq pushed to this node's sessions; every lower one has been pushed.
     private var lastSeq: Int64
+    /// Messages that arrived ahead of a missing seq, waiting for it.
+    private var ahead: [Int64: SharedFrame] = [:]
+    private var gapFillScheduled = false
     private var readSeqs: [String: Int64]
 
     /// Sessions receiving live pushes, by connection id.
@@ -34,6 +41,7 @@ public actor Room {
     static let maxDistinctReactions = 50
 
     private let store: any ChatStore
+    private let broker: any ClusterBroker
     private let presence: PresenceTracker
     private let activity: any ActivityFeed
     private let index: MembershipIndex
@@ -60,8 +68,9 @@ public actor Room {
     }
 
     init(
-        org: String, stored: StoredRoom, readSeqs: [String: Int64], store: any ChatStore, presence: PresenceTracker,
-        activity: any ActivityFeed, index: MembershipIndex, settings: RoomSettings, clock: any WallClock, logger: Logger
+        org: String, stored: StoredRoom, readSeqs: [String: Int64], store: any ChatStore, broker: any ClusterBroker,
+        presence: PresenceTracker, activity: any ActivityFeed, index: MembershipIndex, settings: RoomSettings, clock: any WallClock,
+        logger: Logger
     ) {
         self.org = org
         id = stored.info.id
@@ -70,6 +79,7 @@ public actor Room {
         lastSeq = stored.lastSeq
         self.readSeqs = readSeqs
         self.store = store
+        self.broker = broker
         self.presence = presence
         self.activity = activity
         self.index = index
@@ -89,6 +99,8 @@ public actor Room {
         }
         let connection = sink.connectionID
         live[connection] = nil
+        // A client that saw newer seqs on another node: first push here what is still in flight.
+        if let since, since > lastSeq { await catchUp() }
         let upTo = lastSeq
         joining[connection] = []
         do {
@@ -116,6 +128,7 @@ public actor Room {
             throw .badRequest("not a member of this room")
         }
         try await removeMember(principal.user)
+        publish(.memberRemoved(user: principal.user, kicked: false), nil)
     }
 
     /// The session went away: stop pushing to it.
@@ -134,6 +147,11 @@ public actor Room {
         guard info.members.contains(user) else { throw .notFound("member") }
         try await removeMember(user)
         let frame = EventEncoder.frame(KickedPush(room: id, by: principal.user))
+        dropSessions(of: user, sending: frame)
+        publish(.memberRemoved(user: user, kicked: true), frame)
+    }
+
+    private func dropSessions(of user: String, sending frame: SharedFrame) {
         for (connection, subscriber) in live where subscriber.user == user {
             subscriber.sink.send(frame)
             live[connection] = nil
@@ -174,7 +192,7 @@ public actor Room {
         } catch {
             throw storageFailure(error)
         }
-        broadcast(EventEncoder.frame(MessageDeleted(room: id, msgID: msgID, by: actor)))
+        broadcastAndPublish(EventEncoder.frame(MessageDeleted(room: id, msgID: msgID, by: actor)))
         return message.from.id
     }
 
@@ -225,7 +243,7 @@ public actor Room {
         } catch {
             throw storageFailure(error)
         }
-        broadcast(EventEncoder.frame(MessageEdited(room: id, msgID: msgID, text: text, editedAt: now, by: principal.user)))
+        broadcastAndPublish(EventEncoder.frame(MessageEdited(room: id, msgID: msgID, text: text, editedAt: now, by: principal.user)))
         return message.from.id
     }
 
@@ -240,7 +258,7 @@ public actor Room {
         } catch {
             throw storageFailure(error)
         }
-        broadcast(EventEncoder.frame(MessageDeleted(room: id, msgID: msgID, by: principal.user)))
+        broadcastAndPublish(EventEncoder.frame(MessageDeleted(room: id, msgID: msgID, by: principal.user)))
         return message.from.id
     }
 
@@ -265,7 +283,7 @@ public actor Room {
         } catch {
             throw storageFailure(error)
         }
-        broadcast(EventEncoder.frame(ReactionPush(room: id, msgID: msgID, emoji: emoji, user: principal.user, on: on, count: count)))
+        broadcastAndPublish(EventEncoder.frame(ReactionPush(room: id, msgID: msgID, emoji: emoji, user: principal.user, on: on, count: count)))
         activity.record(.reaction(
             org: org, room: id, msgID: msgID, emoji: emoji, reactor: principal.user, reactorRole: principal.role,
             author: author, on: on, at: now))
@@ -285,7 +303,9 @@ public actor Room {
         }
         guard stored > readSeqs[principal.user, default: 0] else { return }
         readSeqs[principal.user] = stored
-        broadcast(EventEncoder.frame(ReadPush(room: id, user: principal.user, seq: stored)))
+        let frame = EventEncoder.frame(ReadPush(room: id, user: principal.user, seq: stored))
+        broadcast(frame)
+        publish(.read(user: principal.user, seq: stored), frame)
     }
 
     public func history(_ principal: Principal, before: Int64?, limit: Int) async throws(RequestError) -> (messages: [ChatMessage], hasMore: Bool) {
@@ -305,7 +325,97 @@ public actor Room {
 
     // MARK: Pushes from presence and typing
 
-    /// Queues one frame to every joined session, optionally leaving out one user's sessions.
+    /// A typing indicator of one of this node's sessions: pushed here and on every other node.
+    public func typing(_ frame: SharedFrame, user: String) {
+        broadcast(frame, excludingUser: user)
+        publish(.typing(user: user), frame)
+    }
+
+    // MARK: Events from other nodes
+
+    /// Applies what another node did in this room.
+    public func apply(_ change: RoomChange, frame: SharedFrame?) {
+        switch change {
+        case .none:
+            if let frame { broadcast(frame) }
+        case .message(let seq):
+            if let frame { pushInOrder(seq: seq, frame) }
+        case .typing(let user):
+            if let frame { broadcast(frame, excludingUser: user) }
+        case .read(let user, let seq):
+            readSeqs[user] = max(readSeqs[user, default: 0], seq)
+            if let frame { broadcast(frame) }
+        case .memberAdded(let user):
+            guard !info.members.contains(user) else { return }
+            info.members.append(user)
+            index.add(org: org, room: id, users: [user])
+        case .memberRemoved(let user, let kicked):
+            info.members.removeAll { $0 == user }
+            index.remove(org: org, room: id, users: [user])
+            if kicked, let frame { dropSessions(of: user, sending: frame) }
+        }
+    }
+
+    /// Pushes whatever the store holds beyond what this node has pushed (after the broker was
+    /// down, or a gap that did not fill by itself).
+    public func catchUp() async {
+        do {
+            while true {
+                let missed = try await store.messages(org: org, room: id, afterSeq: lastSeq, limit: settings.recoveryMax)
+                for message in missed { pushInOrder(seq: message.seq, EventEncoder.frame(MessagePush(room: id, msg: message))) }
+                if missed.count < settings.recoveryMax { break }
+            }
+        } catch {
+            logger.error("reading missed messages failed", metadata: ["room": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// Pushes a message in seq order: held back while an earlier seq is missing.
+    private func pushInOrder(seq: Int64, _ frame: SharedFrame) {
+        guard seq > lastSeq else { return }
+        guard seq == lastSeq + 1 else {
+            ahead[seq] = frame
+            scheduleGapFill()
+            return
+        }
+        broadcast(frame)
+        lastSeq = seq
+        while let next = ahead.removeValue(forKey: lastSeq + 1) {
+            broadcast(next)
+            lastSeq += 1
+        }
+        // Anything at or below what was pushed is a duplicate now.
+        if !ahead.isEmpty { ahead = ahead.filter { $0.key > lastSeq } }
+    }
+
+    /// A missing seq is usually in flight from another node: wait briefly, then read it.
+    private func scheduleGapFill() {
+        guard !gapFillScheduled else { return }
+        gapFillScheduled = true
+        let wait = settings.gapWaitMS
+        Task {
+            try? await Task.sleep(for: .milliseconds(wait))
+            await self.fillGap()
+        }
+    }
+
+    private func fillGap() async {
+        gapFillScheduled = false
+        guard !ahead.isEmpty else { return }
+        await catchUp()
+        if !ahead.isEmpty { scheduleGapFill() }
+    }
+
+    private func broadcastAndPublish(_ frame: SharedFrame) {
+        broadcast(frame)
+        publish(.none, frame)
+    }
+
+    private func publish(_ change: RoomChange, _ frame: SharedFrame?) {
+        broker.publish(ClusterEvent(origin: broker.nodeID, org: org, body: .room(room: id, change: change, frame: frame)))
+    }
+
+    /// Queues one frame to every joined session here, optionally leaving out one user's sessions.
     public func broadcast(_ frame: SharedFrame, excludingUser excluded: String? = nil) {
         for subscriber in live.values where subscriber.user != excluded {
             subscriber.sink.send(frame)
@@ -357,10 +467,11 @@ public actor Room {
     private func deliver(_ outcome: AppendOutcome, to pending: PendingSend) {
         switch outcome {
         case .stored(let message):
-            lastSeq = max(lastSeq, message.seq)
             pending.sink?.sendReply(EventEncoder.frame(Ack(
                 re: pending.requestID, msgID: message.id, seq: message.seq, ts: message.ts, status: pending.message.status)))
-            broadcast(EventEncoder.frame(MessagePush(room: id, msg: message)))
+            let frame = EventEncoder.frame(MessagePush(room: id, msg: message))
+            publish(.message(seq: message.seq), frame)
+            pushInOrder(seq: message.seq, frame)
             messagesCounter.increment()
             activity.record(.messageDelivered(org: org, room: id, user: message.from.id, timeZone: pending.timeZone, at: message.ts))
         case .duplicate(let ack):
@@ -404,6 +515,7 @@ public actor Room {
         guard !info.members.contains(user) else { return }
         info.members.append(user)
         index.add(org: org, room: id, users: [user])
+        publish(.memberAdded(user: user), nil)
     }
 
     private func removeMember(_ user: String) async throws(RequestError) {

@@ -1,4 +1,5 @@
 import Activity
+import Broker
 import Logging
 import Metrics
 import Outbound
@@ -18,6 +19,7 @@ public actor RoomRegistry {
     private var loading: [RoomKey: Task<Room?, any Error>] = [:]
     private let index = MembershipIndex()
     private let store: any ChatStore
+    private let broker: any ClusterBroker
     private let presence: PresenceTracker
     private let activity: any ActivityFeed
     private let settings: RoomSettings
@@ -26,10 +28,11 @@ public actor RoomRegistry {
     private let loadedGauge = Gauge(label: "rts_rooms_loaded")
 
     public init(
-        store: any ChatStore, presence: PresenceTracker, activity: any ActivityFeed, settings: RoomSettings, clock: any WallClock,
-        logger: Logger
+        store: any ChatStore, broker: any ClusterBroker, presence: PresenceTracker, activity: any ActivityFeed, settings: RoomSettings,
+        clock: any WallClock, logger: Logger
     ) {
         self.store = store
+        self.broker = broker
         self.presence = presence
         self.activity = activity
         self.settings = settings
@@ -131,6 +134,17 @@ public actor RoomRegistry {
         loadedGauge.record(loaded.count)
     }
 
+    /// What another node did in a room: applied when the room is loaded here (otherwise the
+    /// store has it for whoever loads the room later).
+    public func apply(org: String, room: String, change: RoomChange, frame: SharedFrame?) async {
+        await loaded[RoomKey(org: org, id: room)]?.apply(change, frame: frame)
+    }
+
+    /// Every loaded room pushes what the store holds beyond what it pushed (the broker was down).
+    public func catchUp() async {
+        for room in loaded.values { await room.catchUp() }
+    }
+
     /// Rooms in memory.
     public var loadedCount: Int { loaded.count }
 
@@ -144,7 +158,7 @@ public actor RoomRegistry {
         let reads = try await store.readSeqs(org: key.org, room: key.id)
         if let room = loaded[key] { return room }
         let room = Room(
-            org: key.org, stored: stored, readSeqs: reads, store: store, presence: presence, activity: activity, index: index,
+            org: key.org, stored: stored, readSeqs: reads, store: store, broker: broker, presence: presence, activity: activity, index: index,
             settings: settings, clock: clock, logger: logger)
         index.add(org: key.org, room: key.id, users: stored.info.members)
         loaded[key] = room
@@ -168,7 +182,7 @@ extension RoomRegistry: PresenceBroadcaster {
 extension RoomRegistry: TypingBroadcaster {
     public func typingChanged(org: String, room: String, user: String, on: Bool) async {
         guard let target = loaded[RoomKey(org: org, id: room)] else { return }
-        await target.broadcast(EventEncoder.frame(TypingPush(room: room, user: user, on: on)), excludingUser: user)
+        await target.typing(EventEncoder.frame(TypingPush(room: room, user: user, on: on)), user: user)
     }
 }
 

@@ -10,6 +10,8 @@ public struct RoomSettings: Sendable {
     public var idleUnloadMS: Int64
     /// Largest `joined` or `history` reply: half of `max_outbound_bytes` (PROTOCOL.md, Rooms).
     public var replyByteBudget: Int
+    /// How long a message that arrived ahead of a missing seq waits before the gap is read from the store (cluster).
+    public var gapWaitMS: Int = 100
 
     public init(
         recoveryMax: Int = 500, idempotencyWindowMS: Int64 = 86_400_000, maxBatch: Int = 256, idleUnloadMS: Int64 = 300_000,

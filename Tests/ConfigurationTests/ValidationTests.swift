@@ -92,6 +92,8 @@ import Testing
         #expect(error("database_url: mysql://x/db")?.key == "database_url")
         #expect(error("redis_url: localhost:6379")?.key == "redis_url")
         #expect(try Fixtures.load("database_url: postgresql://h/db\nredis_url: rediss://h:1").get().redisURL == "rediss://h:1")
+        // Cluster mode without a shared store would split into separate servers: refused.
+        #expect(error("redis_url: redis://h:1")?.message.contains("database_url") == true)
         #expect(error("node_id: 'has space'")?.key == "node_id")
         #expect(error("host: ''")?.key == "host")
         #expect(error("data_dir: ' '")?.key == "data_dir")

@@ -6,6 +6,7 @@ import Logging
 import Presence
 import Review
 import Rooms
+import Broker
 import Storage
 import StorageSQLite
 import Wire
@@ -78,8 +79,9 @@ final class TrackedEntriesConformanceTests: XCTestCase {
         let store = try SQLiteChatStore(path: directory.appendingPathComponent("chat.sqlite").path, logger: logger)
         let info = RoomInfo(id: "r1", kind: .group, title: "R1", visibility: .private, members: ["alice"], createdBy: "alice", createdAt: 1)
         _ = try await store.createRoom(org: "o", info: info, epoch: "e1")
+        let broker = InProcessBroker(nodeID: "n1")
         let rooms = RoomRegistry(
-            store: store, presence: PresenceTracker(graceMS: 0, clock: clock), activity: NoActivity(),
+            store: store, broker: broker, presence: PresenceTracker(graceMS: 0, clock: clock, broker: broker), activity: NoActivity(),
             settings: RoomSettings(idleUnloadMS: 60_000), clock: clock, logger: logger)
 
         _ = try await rooms.room(org: "o", id: "r1")

@@ -2,6 +2,7 @@ import Foundation
 @testable import Gamification
 import Logging
 import Outbound
+import Broker
 import Storage
 import StorageSQLite
 import Synchronization
@@ -31,7 +32,8 @@ final class MemoryBoundsTests: XCTestCase {
         addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteChatStore(path: directory.appendingPathComponent("chat.sqlite").path, logger: Logger(label: "memory-tests"))
         let engine = GamificationEngine(
-            store: store, settings: GamificationSettings(orgIdleMS: 60_000), clock: clock, notifier: NoSessions(),
+            store: store, broker: InProcessBroker(nodeID: "n1"), settings: GamificationSettings(orgIdleMS: 60_000), clock: clock,
+            notifier: NoSessions(),
             logger: Logger(label: "memory-tests"))
         return (engine, store)
     }

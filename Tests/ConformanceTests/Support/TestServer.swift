@@ -17,6 +17,11 @@ final class TestServer: Sendable {
     let minter: TokenMinter
     let directory: URL
 
+    /// A node started elsewhere (a cluster's), with the test secret's minter.
+    convenience init(node: RealtimeNode, config: ServerConfig, directory: URL) throws {
+        self.init(node: node, config: config, minter: try TokenMinter(hmacSecret: Self.secret), directory: directory)
+    }
+
     private init(node: RealtimeNode, config: ServerConfig, minter: TokenMinter, directory: URL) {
         self.node = node
         self.config = config

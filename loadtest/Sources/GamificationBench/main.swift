@@ -3,6 +3,7 @@ import Foundation
 import Gamification
 import Logging
 import Outbound
+import Broker
 import Storage
 import StorageSQLite
 import Wire
@@ -41,7 +42,8 @@ logger.logLevel = .warning
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rts-gam-bench-\(UUID().uuidString)")
 let store = try SQLiteChatStore(path: directory.appendingPathComponent("bench.sqlite").path, logger: logger)
 let engine = GamificationEngine(
-    store: store, settings: GamificationSettings(dailyMessagePoints: 1_000_000), clock: SystemClock(), notifier: CountingNotifier(),
+    store: store, broker: InProcessBroker(nodeID: "bench"), settings: GamificationSettings(dailyMessagePoints: 1_000_000),
+    clock: SystemClock(), notifier: CountingNotifier(),
     logger: logger)
 let running = Task { await engine.run() }
 let subscriber = CountingSink()
