@@ -6,14 +6,10 @@ import Transport
 /// state that is already computed: readiness is a flag a background check keeps current.
 final class HTTPEndpoints: Sendable {
     private let registry: PrometheusCollectorRegistry
-    private let ready = Atomic<Bool>(false)
+    let readiness = Readiness()
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
-    }
-
-    func setReady(_ value: Bool) {
-        ready.store(value, ordering: .releasing)
     }
 
     func respond(path: String) -> HTTPResponse? {
@@ -21,7 +17,8 @@ final class HTTPEndpoints: Sendable {
         case "/healthz":
             return HTTPResponse(status: 200, text: "ok\n")
         case "/readyz":
-            return ready.load(ordering: .acquiring) ? HTTPResponse(status: 200, text: "ready\n") : HTTPResponse(status: 503, text: "not ready\n")
+            let state = readiness.current
+            return HTTPResponse(status: state.isReady ? 200 : 503, text: state.text)
         case "/metrics":
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16 * 1024)

@@ -138,7 +138,7 @@ public final class RealtimeNode: Sendable {
         let cluster = cluster
         background.run { await cluster.run() }
         try transport.start()
-        http.setReady(await Self.isReady(store: store, broker: broker))
+        await Self.checkReadiness(store: store, broker: broker, http: http, logger: logger)
         startUpkeep()
         logger.info("listening on \(config.host):\(transport.port)", metadata: ["tls": "\(config.tlsCert != nil)"])
     }
@@ -161,7 +161,7 @@ public final class RealtimeNode: Sendable {
     public func shutdown() async {
         let deadline = Deadline(afterMS: config.shutdownGraceMS)
         let storageReserveMS = min(2000, config.shutdownGraceMS / 5)
-        http.setReady(false)
+        http.readiness.stop()
         transport.stopAccepting()
         await transport.shutdown(
             closeCode: CloseCode.goingAway, reason: "server shutting down", graceMS: deadline.remainingMS - storageReserveMS)
@@ -186,8 +186,9 @@ public final class RealtimeNode: Sendable {
     }
 
     /// Ready while the store answers and, in a cluster, the broker is connected.
-    private static func isReady(store: any ServerStore, broker: any ClusterBroker) async -> Bool {
-        await store.isHealthy() && broker.isConnected
+    private static func checkReadiness(store: any ServerStore, broker: any ClusterBroker, http: HTTPEndpoints, logger: Logger) async {
+        let state = Readiness.State(storeHealthy: await store.isHealthy(), brokerConnected: broker.isClustered ? broker.isConnected : nil)
+        http.readiness.update(state, logger: logger)
     }
 
     private func startUpkeep() {
@@ -199,7 +200,7 @@ public final class RealtimeNode: Sendable {
         let memory = memory
         let broker = broker
         background.every(.seconds(1)) {
-            http.setReady(await Self.isReady(store: store, broker: broker))
+            await Self.checkReadiness(store: store, broker: broker, http: http, logger: logger)
         }
         background.every(.seconds(30)) {
             await rooms.unloadIdleRooms()
