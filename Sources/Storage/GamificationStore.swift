@@ -76,6 +76,24 @@ public protocol GamificationStore: Sendable {
     /// which nobody can ask for any more.
     func loadGamification(org: String, oldestWeek: String) async throws -> OrgGamification
     func saveGamification(org: String, progress: [UserProgress], scores: [ScoreRecord]) async throws
+    /// Changes the listed users' progress and adds to scores in ONE transaction, exactly once even
+    /// with several nodes updating the same users at once.
+    ///
+    /// Reads the progress of every user in `users` with a row lock held until the commit
+    /// (PostgreSQL: `FOR UPDATE`, plus a lock that also covers users without a row yet; SQLite:
+    /// its single write transaction), so concurrent calls for one user run one after the other
+    /// and each sees the previous one's result. A user without a row starts as `UserProgress(user:)`.
+    /// Then calls `body` once with those values, keyed by user id. `body` mutates them and returns
+    /// score INCREMENTS: each `ScoreRecord.points` is a delta (may be negative; several entries for
+    /// one board entry add up). The store writes back the progress of listed users whose value
+    /// changed (entries `body` adds for unlisted users are ignored; the key wins over `user`) and
+    /// applies every increment atomically (`points = points + delta`, creating the entry at `delta`).
+    ///
+    /// Returns one record per board entry the increments touched, in the order each first
+    /// appears, with its NEW TOTAL. Nothing is written when an error is thrown.
+    func updateProgress(
+        org: String, users: [String], _ body: @Sendable (inout [String: UserProgress]) -> [ScoreRecord]
+    ) async throws -> [ScoreRecord]
     /// Records the achievement; false when the user already had it.
     func awardAchievement(org: String, user: String, name: String, at: Int64) async throws -> Bool
     /// Records the award; false when this mentor already awarded this message.

@@ -8,17 +8,7 @@ extension SQLiteChatStore: GamificationStore {
             let progress = try Row.fetchAll(db, sql: """
                 SELECT user, messages, day, day_points, streak_days, streak_best, streak_last_day, helpful_received
                 FROM gam_progress WHERE org = ?
-                """, arguments: [org]).map { row in
-                var progress = UserProgress(user: row["user"])
-                progress.messages = row["messages"]
-                progress.day = row["day"]
-                progress.dayPoints = row["day_points"]
-                progress.streakDays = row["streak_days"]
-                progress.streakBest = row["streak_best"]
-                progress.streakLastDay = row["streak_last_day"]
-                progress.helpfulReceived = row["helpful_received"]
-                return progress
-            }
+                """, arguments: [org]).map(Self.decodeProgress)
             // ISO week names ("2026-W48") sort as text in time order.
             let scores = try Row.fetchAll(
                 db, sql: "SELECT room, period, user, points FROM gam_scores WHERE org = ? AND (period = 'all' OR period >= ?)",
@@ -36,14 +26,7 @@ extension SQLiteChatStore: GamificationStore {
 
     public func saveGamification(org: String, progress: [UserProgress], scores: [ScoreRecord]) async throws {
         try await pool.write { db in
-            let saveProgress = try db.cachedStatement(sql: """
-                INSERT INTO gam_progress (org, user, messages, day, day_points, streak_days, streak_best, streak_last_day, helpful_received)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (org, user) DO UPDATE SET
-                    messages = excluded.messages, day = excluded.day, day_points = excluded.day_points,
-                    streak_days = excluded.streak_days, streak_best = excluded.streak_best,
-                    streak_last_day = excluded.streak_last_day, helpful_received = excluded.helpful_received
-                """)
+            let saveProgress = try db.cachedStatement(sql: Self.upsertProgressSQL)
             for user in progress {
                 try saveProgress.execute(arguments: [
                     org, user.user, user.messages, user.day, user.dayPoints, user.streakDays, user.streakBest,
@@ -56,6 +39,66 @@ extension SQLiteChatStore: GamificationStore {
                 """)
             for score in scores {
                 try saveScore.execute(arguments: [org, score.room, score.period, score.user, score.points])
+            }
+        }
+    }
+
+    /// SQLite's one write transaction serialises every writer, so reading, `body` and the writes
+    /// see no concurrent change.
+    public func updateProgress(
+        org: String, users: [String], _ body: @Sendable (inout [String: UserProgress]) -> [ScoreRecord]
+    ) async throws -> [ScoreRecord] {
+        var listed: [String] = []
+        var seen = Set<String>()
+        for user in users where seen.insert(user).inserted { listed.append(user) }
+        let wanted = listed
+        return try await pool.write { db in
+            var progress: [String: UserProgress] = [:]
+            for user in wanted { progress[user] = UserProgress(user: user) }
+            // Chunked to stay far below SQLite's bound-parameter limit.
+            for start in stride(from: 0, to: wanted.count, by: 500) {
+                let chunk = Array(wanted[start..<min(start + 500, wanted.count)])
+                var arguments: StatementArguments = [org]
+                arguments += StatementArguments(chunk)
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT user, messages, day, day_points, streak_days, streak_best, streak_last_day, helpful_received
+                    FROM gam_progress WHERE org = ? AND user IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
+                    """, arguments: arguments)
+                for row in rows {
+                    let loaded = Self.decodeProgress(row)
+                    progress[loaded.user] = loaded
+                }
+            }
+            let before = progress
+            let increments = body(&progress)
+
+            let saveProgress = try db.cachedStatement(sql: Self.upsertProgressSQL)
+            for user in wanted {
+                guard var after = progress[user], after != before[user] else { continue }
+                after.user = user
+                try saveProgress.execute(arguments: [
+                    org, user, after.messages, after.day, after.dayPoints, after.streakDays, after.streakBest,
+                    after.streakLastDay, after.helpfulReceived,
+                ])
+            }
+
+            // Summed per board entry, in the order entries first appear.
+            var order: [ScoreRecord] = []
+            var sums: [ScoreRecord: Int] = [:]
+            for increment in increments {
+                var key = increment
+                key.points = 0
+                if sums[key] == nil { order.append(key) }
+                sums[key, default: 0] += increment.points
+            }
+            let addScore = try db.cachedStatement(sql: """
+                INSERT INTO gam_scores (org, room, period, user, points) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (org, room, period, user) DO UPDATE SET points = points + excluded.points
+                RETURNING points
+                """)
+            return try order.map { key in
+                let total = try Int.fetchOne(addScore, arguments: [org, key.room, key.period, key.user, sums[key] ?? 0]) ?? 0
+                return ScoreRecord(room: key.room, period: key.period, user: key.user, points: total)
             }
         }
     }
@@ -91,5 +134,26 @@ extension SQLiteChatStore: GamificationStore {
                 sql: "DELETE FROM gam_helpful_awards WHERE org = ? AND msg_id = ? AND mentor = ?", arguments: [org, msgID, mentor])
             return HelpfulAward(msgID: msgID, mentor: mentor, author: row["author"], room: row["room"], week: row["week"], at: row["at"])
         }
+    }
+
+    private static let upsertProgressSQL = """
+        INSERT INTO gam_progress (org, user, messages, day, day_points, streak_days, streak_best, streak_last_day, helpful_received)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (org, user) DO UPDATE SET
+            messages = excluded.messages, day = excluded.day, day_points = excluded.day_points,
+            streak_days = excluded.streak_days, streak_best = excluded.streak_best,
+            streak_last_day = excluded.streak_last_day, helpful_received = excluded.helpful_received
+        """
+
+    private static func decodeProgress(_ row: Row) -> UserProgress {
+        var progress = UserProgress(user: row["user"])
+        progress.messages = row["messages"]
+        progress.day = row["day"]
+        progress.dayPoints = row["day_points"]
+        progress.streakDays = row["streak_days"]
+        progress.streakBest = row["streak_best"]
+        progress.streakLastDay = row["streak_last_day"]
+        progress.helpfulReceived = row["helpful_received"]
+        return progress
     }
 }
