@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"6.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.21.0"),
         // Test-only: an independent WebSocket client, so tests never use our own transport code.
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.0"),
     ],
@@ -62,10 +63,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The cluster store: one PostgreSQL database shared by every node. The only code that touches PostgresNIO.
+        .target(
+            name: "StoragePostgres",
+            dependencies: [
+                "Storage", "Wire",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Opens the configured backend; the composition root's only view of concrete stores.
         .target(
             name: "StorageBackends",
-            dependencies: ["Storage", "StorageSQLite", "Configuration", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Storage", "StorageSQLite", "StoragePostgres", "Configuration", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Moderation",
