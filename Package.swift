@@ -161,6 +161,11 @@ let package = Package(
             name: "StorageSQLiteTests",
             dependencies: ["Storage", "StorageSQLite", "Wire", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
         ),
+        // The store contract, run against both backends (PostgreSQL from RTS_TEST_DATABASE_URL).
+        .testTarget(
+            name: "StorageContractTests",
+            dependencies: ["Storage", "StorageSQLite", "StoragePostgres", "Wire", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Outbound"]),
