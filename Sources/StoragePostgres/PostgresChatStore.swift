@@ -145,120 +145,69 @@ extension PostgresStore { // ChatStore
 
     // MARK: Messages
 
-    /// Identifies one idempotency key inside a batch (the org and room are the batch's).
-    private struct BatchKey: Hashable {
-        var user: String
-        var clientMsgID: String
+    /// One batch item as the `rts_append_messages` function reads it (JSON; absent keys are NULL).
+    private struct AppendItem: Encodable {
+        var i: Int
+        var id: String
+        var user_id: String
+        var user_name: String
+        var user_role: String
+        var text: String
+        var msg_ts: Int64
+        var reply_to: String?
+        var client_msg_id: String
+        var moderation: String?
+        var msg_status: String
     }
 
-    /// One transaction: lock the room's row (serialising writers of this room across nodes),
-    /// look up the batch's idempotency keys, then write every new message, its key and the room's
-    /// `last_seq` in one statement. A failure rolls back all of it, so `last_seq` never moves past
-    /// a message that is not stored.
+    /// One statement, one round trip, one transaction: `rts_append_messages` (migration
+    /// v4-append-function) locks the room's row (`SELECT last_seq … FOR UPDATE`, serialising
+    /// writers of this room across nodes), then looks up each item's idempotency key (after the
+    /// lock, so a send of the same key committed by another node is seen), then inserts every new
+    /// message and its key with one multi-row statement each and sets `last_seq`. A failure rolls
+    /// back all of it, so `last_seq` never moves past a message that is not stored.
     ///
     /// The idempotency key's `created_at` is the message's `ts` (server time, ms), so a key is
     /// live while `ts >= idempotentSince`; an expired key is replaced by the new message's.
     public func appendMessages(org: String, room: String, _ batch: [NewMessage], idempotentSince: Int64) async throws -> [AppendOutcome] {
         if batch.isEmpty { return [] }
-        let moderationJSON = try batch.map { try $0.moderation.map(Self.encodeModeration) }
-        let users = batch.map(\.from.id)
-        let clientIDs = batch.map(\.clientMsgID)
-        return try await transaction { connection in
-            guard let lastSeq = try await connection.query(
-                "SELECT last_seq FROM rooms WHERE org = \(org) AND id = \(room) FOR UPDATE", logger: logger
-            ).collect().first?.decode(Int64.self) else {
-                throw StorageError.roomNotFound(org: org, room: room)
-            }
-            // Read after the lock: a send of the same key on another node has committed by now.
-            var live: [BatchKey: StoredAck] = [:]
-            let keyRows = try await connection.query("""
-                SELECT k.user_id, k.client_msg_id, k.msg_id, k.seq, k.ts, k.status
-                FROM idempotency_keys k
-                JOIN unnest(\(users)::text[], \(clientIDs)::text[]) AS wanted(user_id, client_msg_id)
-                  ON k.user_id = wanted.user_id AND k.client_msg_id = wanted.client_msg_id
-                WHERE k.org = \(org) AND k.room = \(room) AND k.created_at >= \(idempotentSince)
-                """, logger: logger).collect()
-            for row in keyRows {
-                let (user, clientMsgID, msgID, seq, ts, status) = try row.decode((String, String, String, Int64, Int64, String).self)
-                live[BatchKey(user: user, clientMsgID: clientMsgID)] = StoredAck(msgID: msgID, seq: seq, ts: ts, status: status)
-            }
-
-            var seq = lastSeq
-            var outcomes: [AppendOutcome] = []
-            outcomes.reserveCapacity(batch.count)
-            var toStore: [(index: Int, seq: Int64)] = []
-            for (index, item) in batch.enumerated() {
-                let key = BatchKey(user: item.from.id, clientMsgID: item.clientMsgID)
-                // A live key, or the same user + client_msg_id earlier in this batch: replay that ack.
-                if let ack = live[key] {
-                    outcomes.append(.duplicate(ack))
-                    continue
-                }
-                seq += 1
-                toStore.append((index, seq))
-                live[key] = StoredAck(msgID: item.id, seq: seq, ts: item.ts, status: item.status)
-                outcomes.append(.stored(ChatMessage(
-                    id: item.id, seq: seq, from: item.from, text: item.text, ts: item.ts,
-                    replyTo: item.replyTo, clientMsgID: item.clientMsgID, moderation: item.moderation
-                )))
-            }
-            if toStore.isEmpty { return outcomes }
-            // Bounded statements: at most 11 · 1000 parameters each (PostgreSQL allows 65535).
-            for chunkStart in stride(from: 0, to: toStore.count, by: Self.appendChunk) {
-                let chunk = toStore[chunkStart..<min(chunkStart + Self.appendChunk, toStore.count)]
-                let query = Self.appendStatement(org: org, room: room, chunk.map { (batch[$0.index], $0.seq, moderationJSON[$0.index]) })
-                _ = try await connection.query(query, logger: logger).collect()
-            }
-            return outcomes
+        var items: [AppendItem] = []
+        items.reserveCapacity(batch.count)
+        for (index, message) in batch.enumerated() {
+            items.append(AppendItem(
+                i: index, id: message.id, user_id: message.from.id, user_name: message.from.name, user_role: message.from.role.rawValue,
+                text: message.text, msg_ts: message.ts, reply_to: message.replyTo, client_msg_id: message.clientMsgID,
+                moderation: try message.moderation.map(Self.encodeModeration), msg_status: message.status))
         }
-    }
-
-    static let appendChunk = 1000
-
-    /// Inserts the messages and their idempotency keys and sets the room's `last_seq` to the last
-    /// seq, in one statement (data-modifying CTEs): one round trip for the whole batch.
-    private static func appendStatement(org: String, room: String, _ items: [(message: NewMessage, seq: Int64, moderation: String?)]) -> PostgresQuery {
-        // $1 org, $2 room, $3 new last_seq; then 11 per message.
-        var bindings = PostgresBindings(capacity: 3 + items.count * 11)
-        bindings.append(org)
-        bindings.append(room)
-        bindings.append(items.last?.seq ?? 0)
-        var messageRows: [String] = []
-        var keyRows: [String] = []
-        messageRows.reserveCapacity(items.count)
-        keyRows.reserveCapacity(items.count)
-        for (number, item) in items.enumerated() {
-            let p = 4 + number * 11
-            let (seq, id, user, name, role, text, ts, replyTo, clientMsgID, moderation, status) =
-                (p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8, p + 9, p + 10)
-            messageRows.append(
-                "($1, $2, $\(seq)::bigint, $\(id), $\(user), $\(name), $\(role), $\(text), $\(ts)::bigint, $\(replyTo), $\(clientMsgID), $\(moderation))")
-            keyRows.append("($1, $2, $\(user), $\(clientMsgID), $\(id), $\(seq)::bigint, $\(ts)::bigint, $\(status), $\(ts)::bigint)")
-            let message = item.message
-            bindings.append(item.seq)
-            bindings.append(message.id)
-            bindings.append(message.from.id)
-            bindings.append(message.from.name)
-            bindings.append(message.from.role.rawValue)
-            bindings.append(message.text)
-            bindings.append(message.ts)
-            bindings.append(message.replyTo)
-            bindings.append(message.clientMsgID)
-            bindings.append(item.moderation)
-            bindings.append(message.status)
+        let json = String(decoding: try JSONEncoder().encode(items), as: UTF8.self)
+        let results: [PostgresRow]
+        do {
+            results = try await rows("""
+                SELECT item, stored, msg_id, seq, ts, status
+                FROM rts_append_messages(\(org), \(room), \(idempotentSince), \(json)::jsonb)
+                """)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "RT404" {
+            throw StorageError.roomNotFound(org: org, room: room)
         }
-        return PostgresQuery(unsafeSQL: """
-            WITH stored AS (
-                INSERT INTO messages (org, room, seq, id, user_id, user_name, user_role, text, ts, reply_to, client_msg_id, moderation)
-                VALUES \(messageRows.joined(separator: ", "))
-            ), keyed AS (
-                INSERT INTO idempotency_keys (org, room, user_id, client_msg_id, msg_id, seq, ts, status, created_at)
-                VALUES \(keyRows.joined(separator: ", "))
-                ON CONFLICT (org, room, user_id, client_msg_id) DO UPDATE SET
-                    msg_id = excluded.msg_id, seq = excluded.seq, ts = excluded.ts, status = excluded.status, created_at = excluded.created_at
-            )
-            UPDATE rooms SET last_seq = $3::bigint WHERE org = $1 AND id = $2
-            """, binds: bindings)
+        var outcomes = [AppendOutcome?](repeating: nil, count: batch.count)
+        for row in results {
+            let (item, stored, msgID, seq, ts, status) = try row.decode((Int, Bool, String, Int64, Int64, String).self)
+            guard batch.indices.contains(item) else { throw StorageError.invalidData("rts_append_messages returned item \(item)") }
+            if stored {
+                let message = batch[item]
+                outcomes[item] = .stored(ChatMessage(
+                    id: message.id, seq: seq, from: message.from, text: message.text, ts: message.ts,
+                    replyTo: message.replyTo, clientMsgID: message.clientMsgID, moderation: message.moderation
+                ))
+            } else {
+                outcomes[item] = .duplicate(StoredAck(msgID: msgID, seq: seq, ts: ts, status: status))
+            }
+        }
+        let complete = outcomes.compactMap { $0 }
+        guard complete.count == batch.count else {
+            throw StorageError.invalidData("rts_append_messages answered \(complete.count) of \(batch.count) items")
+        }
+        return complete
     }
 
     public func messages(org: String, room: String, afterSeq: Int64, limit: Int) async throws -> [ChatMessage] {
