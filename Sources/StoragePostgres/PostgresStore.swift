@@ -125,7 +125,9 @@ public final class PostgresStore: ServerStore, Sendable {
                 do {
                     _ = try await connection.query("ROLLBACK", logger: logger).collect()
                 } catch let rollbackError {
-                    logger.warning("PostgreSQL rollback failed", metadata: ["error": "\(Self.describe(rollbackError))"])
+                    // Never hand a connection that may still be inside this transaction back to the pool.
+                    logger.warning("PostgreSQL rollback failed; closing the connection", metadata: ["error": "\(Self.describe(rollbackError))"])
+                    try? await connection.close()
                 }
                 throw error
             }
