@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"6.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.21.0"),
         // Test-only: an independent WebSocket client, so tests never use our own transport code.
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.0"),
     ],
@@ -64,10 +65,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The cluster store: one PostgreSQL database shared by every node. The only code that touches PostgresNIO.
+        .target(
+            name: "StoragePostgres",
+            dependencies: [
+                "Storage", "Wire",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Opens the configured backend; the composition root's only view of concrete stores.
         .target(
             name: "StorageBackends",
-            dependencies: ["Storage", "StorageSQLite", "Configuration", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Storage", "StorageSQLite", "StoragePostgres", "Configuration", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Moderation",
@@ -153,13 +163,18 @@ let package = Package(
             name: "StorageSQLiteTests",
             dependencies: ["Storage", "StorageSQLite", "Wire", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
         ),
+        // The store contract, run against both backends (PostgreSQL from RTS_TEST_DATABASE_URL).
+        .testTarget(
+            name: "StorageContractTests",
+            dependencies: ["Storage", "StorageSQLite", "StoragePostgres", "Wire", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Outbound"]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: [
-                "Gateway", "Configuration", "Auth", "Wire", "SeededRandom", "Storage", "StorageSQLite", "StorageBackends", "Broker",
+                "Gateway", "Configuration", "Auth", "Wire", "SeededRandom", "Storage", "StorageSQLite", "StorageBackends", "StoragePostgres", "Broker",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

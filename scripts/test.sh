@@ -1,21 +1,42 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit and conformance tests (swift test), then the Autobahn
-# WebSocket conformance cases against a real server process.
+# Runs the whole test suite: unit and conformance tests (swift test) with PostgreSQL and Redis
+# test services, the conformance suite a second time on PostgreSQL, then the Autobahn WebSocket
+# conformance cases against a real server process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+# PostgreSQL and Redis for the tests that need them (started below, on free loopback ports).
+ensure_packages postgresql redis-server
 
 # The conformance tests also start the real executable (shutdown and restart checks).
 swift build --product realtime-server
 swift build --build-tests
+
+work=$(mktemp -d)
+server=""
+services_started=""
+cleanup() {
+    if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+    if [ -n "$services_started" ]; then scripts/services.sh stop || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+eval "$(scripts/services.sh start)"
+services_started=1
+# Tests that need a service fail (instead of skipping) when it is missing.
+export RTS_REQUIRE_SERVICES=1
+
 swift test --skip-build
+# The single-node conformance suite again, every test server on its own PostgreSQL database.
+RTS_CONFORMANCE_DATABASE_URL="$RTS_TEST_DATABASE_URL" swift test --skip-build --filter ConformanceTests
 
 # Autobahn|Testsuite cases against /echo of a real server on a free loopback port.
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 RTS_PORT=$port RTS_CONFORMANCE_ECHO=1 RTS_DB_PATH="$work/autobahn.sqlite" RTS_LOG_LEVEL=warning \
     RTS_CONN_RATE_PER_IP=1000 RTS_CONN_BURST_PER_IP=1000 .build/debug/realtime-server > "$work/server.log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do
     curl -fs "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break
     sleep 0.1

@@ -25,7 +25,8 @@ final class OperatorCLIConformanceTests: ConformanceTestCase {
         try await student.join(room)
         try await student.expectError("message_blocked", to: ["type": "send", "room": room, "text": "you are an idiot", "client_msg_id": "c1"])
         let (status, output) = try await ServerProcess.runCLI(
-            ["audit", "--org", org], dbPath: server.config.sqlitePath, workingDirectory: server.directory)
+            ["audit", "--org", org], dbPath: server.config.sqlitePath, workingDirectory: server.directory,
+            extra: server.storeEnvironment)
         XCTAssertEqual(status, 0)
         let records = output.split(separator: "\n").compactMap { JSON.parse(String($0)) }
         XCTAssertEqual(records.count, 1, output)

@@ -144,11 +144,13 @@ final class ServerProcess: Sendable {
 
     /// Runs a one-shot `realtime-server` command with the test environment, feeding `input` on stdin;
     /// returns its exit status and stdout.
-    static func runCLI(_ arguments: [String], input: String? = nil, dbPath: String, workingDirectory: URL) async throws -> (Int32, String) {
+    static func runCLI(
+        _ arguments: [String], input: String? = nil, dbPath: String, workingDirectory: URL, extra: [String: String] = [:]
+    ) async throws -> (Int32, String) {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments
-        process.environment = environment(dbPath: dbPath, port: 0)
+        process.environment = environment(dbPath: dbPath, port: 0, extra: extra)
         process.currentDirectoryURL = workingDirectory
         let output = Pipe()
         let stdin = Pipe()

@@ -3,11 +3,13 @@ import Configuration
 import Foundation
 import Gateway
 import Logging
+import StoragePostgres
 import Wire
 import Synchronization
 import XCTest
 
-/// One in-process server node on an ephemeral port with its own SQLite file.
+/// One in-process server node on an ephemeral port with its own SQLite file, or, when env
+/// `RTS_CONFORMANCE_DATABASE_URL` names a PostgreSQL server, its own fresh database there.
 final class TestServer: Sendable {
     static let secret = "conformance-secret-0123456789abcdef"
 
@@ -16,18 +18,21 @@ final class TestServer: Sendable {
     let port: Int
     let minter: TokenMinter
     let directory: URL
+    /// The PostgreSQL database this server created for itself (dropped on stop).
+    private let database: ConformanceDatabase?
 
-    /// A node started elsewhere (a cluster's), with the test secret's minter.
+    /// A node started elsewhere (a cluster's), with the test secret's minter; the cluster owns its database.
     convenience init(node: RealtimeNode, config: ServerConfig, directory: URL) throws {
-        self.init(node: node, config: config, minter: try TokenMinter(hmacSecret: Self.secret), directory: directory)
+        self.init(node: node, config: config, minter: try TokenMinter(hmacSecret: Self.secret), directory: directory, database: nil)
     }
 
-    private init(node: RealtimeNode, config: ServerConfig, minter: TokenMinter, directory: URL) {
+    private init(node: RealtimeNode, config: ServerConfig, minter: TokenMinter, directory: URL, database: ConformanceDatabase?) {
         self.node = node
         self.config = config
         self.port = node.port
         self.minter = minter
         self.directory = directory
+        self.database = database
     }
 
     /// Test defaults: loopback, port 0, a fresh database, known secret, and rate limits high enough
@@ -69,14 +74,27 @@ final class TestServer: Sendable {
         configure(&config)
         var logger = Logger(label: "conformance.server")
         logger.logLevel = ProcessInfo.processInfo.environment["CONFORMANCE_SERVER_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-        let node = try await RealtimeNode.open(config: config, logger: logger, clock: clock)
-        try await node.start()
-        return TestServer(node: node, config: config, minter: try TokenMinter(hmacSecret: secret), directory: directory)
+        let database = try await ConformanceDatabase.createIfConfigured(logger: logger)
+        if let database, config.databaseURL == nil { config.databaseURL = database.url }
+        do {
+            let node = try await RealtimeNode.open(config: config, logger: logger, clock: clock)
+            try await node.start()
+            return TestServer(node: node, config: config, minter: try TokenMinter(hmacSecret: secret), directory: directory, database: database)
+        } catch {
+            await database?.drop()
+            throw error
+        }
     }
 
     func stop() async {
         await node.shutdown()
+        await database?.drop()
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// `RTS_*` variables that point a CLI run (`realtime-server audit`, …) at this server's store.
+    var storeEnvironment: [String: String] {
+        config.databaseURL.map { ["RTS_DATABASE_URL": $0] } ?? [:]
     }
 
     // MARK: Tokens and clients
@@ -183,5 +201,40 @@ func withServer<T>(
     } catch {
         await server.stop()
         throw error
+    }
+}
+
+/// The conformance suite on PostgreSQL: env `RTS_CONFORMANCE_DATABASE_URL` (a superuser URL to a
+/// running server) gives every `TestServer` a fresh database of its own.
+struct ConformanceDatabase: Sendable {
+    let server: PostgresURL
+    let name: String
+    let logger: Logger
+
+    var url: String { server.with(database: name).urlString }
+
+    static var isConfigured: Bool { !(ProcessInfo.processInfo.environment["RTS_CONFORMANCE_DATABASE_URL"] ?? "").isEmpty }
+
+    static func createIfConfigured(logger: Logger) async throws -> ConformanceDatabase? {
+        guard let raw = ProcessInfo.processInfo.environment["RTS_CONFORMANCE_DATABASE_URL"], !raw.isEmpty else { return nil }
+        let server = try PostgresURL(raw)
+        let name = "rts_c_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        try await PostgresDatabases.create(name, on: server, logger: logger)
+        return ConformanceDatabase(server: server, name: name, logger: logger)
+    }
+
+    func drop() async {
+        do {
+            try await PostgresDatabases.drop(name, on: server, logger: logger)
+        } catch {
+            XCTFail("could not drop conformance database \(name): \(error)")
+        }
+    }
+}
+
+/// For tests of what only the SQLite file has (restoring a copy of the file, its generation sidecar).
+func skipOnPostgres(_ reason: String) throws {
+    if ConformanceDatabase.isConfigured {
+        throw XCTSkip("SQLite only (RTS_CONFORMANCE_DATABASE_URL is set): \(reason)")
     }
 }

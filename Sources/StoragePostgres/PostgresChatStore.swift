@@ -1,0 +1,410 @@
+import Foundation
+import PostgresNIO
+import Storage
+import Wire
+
+extension PostgresStore { // ChatStore
+    // MARK: Users
+
+    /// One multi-row upsert in one transaction. Rows are written in (org, id) order, so two nodes
+    /// recording overlapping sign-ins lock the same users in the same order (no deadlock).
+    public func recordSignIns(_ signIns: [UserSignIn]) async throws -> [Bool] {
+        if signIns.isEmpty { return [] }
+        // One row per user: the latest name and role (the last sign-in listed), the latest time.
+        struct Key: Hashable { var org: String; var id: String }
+        var merged: [Key: UserSignIn] = [:]
+        for signIn in signIns {
+            let key = Key(org: signIn.org, id: signIn.id)
+            var row = signIn
+            if let earlier = merged[key] { row.at = max(row.at, earlier.at) }
+            merged[key] = row
+        }
+        let upserts = merged.values.sorted { ($0.org, $0.id) < ($1.org, $1.id) }
+        let written = try await transaction { connection in
+            var written = Set<Key>()
+            // At most 5 · 5000 parameters per statement (PostgreSQL allows 65535).
+            for start in stride(from: 0, to: upserts.count, by: 5000) {
+                let chunk = upserts[start..<min(start + 5000, upserts.count)]
+                for row in try await connection.query(Self.signInStatement(chunk), logger: logger).collect() {
+                    let (org, id) = try row.decode((String, String).self)
+                    written.insert(Key(org: org, id: id))
+                }
+            }
+            return written
+        }
+        return signIns.map { !written.contains(Key(org: $0.org, id: $0.id)) }
+    }
+
+    private static func signInStatement(_ rows: ArraySlice<UserSignIn>) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: rows.count * 5)
+        var values: [String] = []
+        values.reserveCapacity(rows.count)
+        for (index, row) in rows.enumerated() {
+            let base = index * 5
+            values.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5)::bigint, FALSE)")
+            bindings.append(row.org)
+            bindings.append(row.id)
+            bindings.append(row.name)
+            bindings.append(row.role.rawValue)
+            bindings.append(row.at)
+        }
+        // RETURNING yields a row when the user was inserted or updated: not for a banned user.
+        return PostgresQuery(unsafeSQL: """
+            INSERT INTO users (org, id, name, role, last_seen, banned) VALUES \(values.joined(separator: ", "))
+            ON CONFLICT (org, id) DO UPDATE SET
+                name = excluded.name, role = excluded.role, last_seen = GREATEST(users.last_seen, excluded.last_seen)
+            WHERE users.banned = FALSE
+            RETURNING org, id
+            """, binds: bindings)
+    }
+
+    public func user(org: String, id: String) async throws -> UserRecord? {
+        try await rows("SELECT id, name, role, last_seen, banned FROM users WHERE org = \(org) AND id = \(id)")
+            .first.map(Self.decodeUser)
+    }
+
+    public func users(org: String, ids: [String]) async throws -> [UserRecord] {
+        var unique: [String] = []
+        var seen = Set<String>()
+        for id in ids where seen.insert(id).inserted { unique.append(id) }
+        if unique.isEmpty { return [] }
+        var found: [String: UserRecord] = [:]
+        for row in try await rows("SELECT id, name, role, last_seen, banned FROM users WHERE org = \(org) AND id = ANY(\(unique))") {
+            let user = try Self.decodeUser(row)
+            found[user.id] = user
+        }
+        // Keep the caller's order.
+        return unique.compactMap { found[$0] }
+    }
+
+    public func setBanned(org: String, user: String, banned: Bool) async throws {
+        let changed = try await rows("UPDATE users SET banned = \(banned) WHERE org = \(org) AND id = \(user) RETURNING 1")
+        if changed.isEmpty { throw StorageError.userNotFound(org: org, user: user) }
+    }
+
+    // MARK: Rooms
+
+    public func createRoom(org: String, info: RoomInfo, epoch: String) async throws -> Bool {
+        var members: [String] = []
+        var seen = Set<String>()
+        for member in info.members + [info.createdBy] where seen.insert(member).inserted { members.append(member) }
+        let memberIDs = members
+        return try await transaction { connection in
+            let created = try await connection.query("""
+                INSERT INTO rooms (org, id, kind, title, visibility, created_by, created_at, epoch, last_seq)
+                VALUES (\(org), \(info.id), \(info.kind.rawValue), \(info.title), \(info.visibility.rawValue),
+                        \(info.createdBy), \(info.createdAt), \(epoch), 0)
+                ON CONFLICT (org, id) DO NOTHING
+                RETURNING 1
+                """, logger: logger).collect()
+            if created.isEmpty { return false }
+            _ = try await connection.query("""
+                INSERT INTO room_members (org, room, user_id, joined_at)
+                SELECT \(org), \(info.id), member, \(info.createdAt) FROM unnest(\(memberIDs)::text[]) AS member
+                """, logger: logger).collect()
+            return true
+        }
+    }
+
+    public func room(org: String, id: String) async throws -> StoredRoom? {
+        // One statement, so the members belong to the same snapshot as the room.
+        guard let row = try await rows("""
+            SELECT kind, title, visibility, created_by, created_at, epoch, last_seq,
+                   ARRAY(SELECT user_id FROM room_members m WHERE m.org = r.org AND m.room = r.id ORDER BY joined_at, user_id)
+            FROM rooms r WHERE org = \(org) AND id = \(id)
+            """).first else { return nil }
+        let (kind, title, visibility, createdBy, createdAt, epoch, lastSeq, members) =
+            try row.decode((String, String, String, String, Int64, String, Int64, [String]).self)
+        let info = RoomInfo(
+            id: id,
+            kind: try Self.decodeEnum(RoomKind.self, kind, column: "rooms.kind"),
+            title: title,
+            visibility: try Self.decodeEnum(Visibility.self, visibility, column: "rooms.visibility"),
+            members: members,
+            createdBy: createdBy,
+            createdAt: createdAt
+        )
+        return StoredRoom(info: info, epoch: epoch, lastSeq: lastSeq)
+    }
+
+    public func addMember(org: String, room: String, user: String, at: Int64) async throws {
+        let found = try await rows("""
+            WITH r AS (SELECT org, id FROM rooms WHERE org = \(org) AND id = \(room)),
+                 added AS (
+                     INSERT INTO room_members (org, room, user_id, joined_at) SELECT org, id, \(user), \(at) FROM r
+                     ON CONFLICT (org, room, user_id) DO NOTHING
+                 )
+            SELECT count(*) FROM r
+            """)
+        if try found.first?.decode(Int.self) != 1 { throw StorageError.roomNotFound(org: org, room: room) }
+    }
+
+    public func removeMember(org: String, room: String, user: String) async throws {
+        try await rows("DELETE FROM room_members WHERE org = \(org) AND room = \(room) AND user_id = \(user)")
+    }
+
+    // MARK: Messages
+
+    /// One batch item as the `rts_append_messages` function reads it (JSON; absent keys are NULL).
+    private struct AppendItem: Encodable {
+        var i: Int
+        var id: String
+        var user_id: String
+        var user_name: String
+        var user_role: String
+        var text: String
+        var msg_ts: Int64
+        var reply_to: String?
+        var client_msg_id: String
+        var moderation: String?
+        var msg_status: String
+    }
+
+    /// One statement, one round trip, one transaction: `rts_append_messages` (migration
+    /// v4-append-function) locks the room's row (`SELECT last_seq … FOR UPDATE`, serialising
+    /// writers of this room across nodes), then looks up each item's idempotency key (after the
+    /// lock, so a send of the same key committed by another node is seen), then inserts every new
+    /// message and its key with one multi-row statement each and sets `last_seq`. A failure rolls
+    /// back all of it, so `last_seq` never moves past a message that is not stored.
+    ///
+    /// The idempotency key's `created_at` is the message's `ts` (server time, ms), so a key is
+    /// live while `ts >= idempotentSince`; an expired key is replaced by the new message's.
+    public func appendMessages(org: String, room: String, _ batch: [NewMessage], idempotentSince: Int64) async throws -> [AppendOutcome] {
+        if batch.isEmpty { return [] }
+        var items: [AppendItem] = []
+        items.reserveCapacity(batch.count)
+        for (index, message) in batch.enumerated() {
+            items.append(AppendItem(
+                i: index, id: message.id, user_id: message.from.id, user_name: message.from.name, user_role: message.from.role.rawValue,
+                text: message.text, msg_ts: message.ts, reply_to: message.replyTo, client_msg_id: message.clientMsgID,
+                moderation: try message.moderation.map(Self.encodeModeration), msg_status: message.status))
+        }
+        let json = String(decoding: try JSONEncoder().encode(items), as: UTF8.self)
+        let results: [PostgresRow]
+        do {
+            results = try await rows("""
+                SELECT item, stored, msg_id, seq, ts, status
+                FROM rts_append_messages(\(org), \(room), \(idempotentSince), \(json)::jsonb)
+                """)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "RT404" {
+            throw StorageError.roomNotFound(org: org, room: room)
+        }
+        var outcomes = [AppendOutcome?](repeating: nil, count: batch.count)
+        for row in results {
+            let (item, stored, msgID, seq, ts, status) = try row.decode((Int, Bool, String, Int64, Int64, String).self)
+            guard batch.indices.contains(item) else { throw StorageError.invalidData("rts_append_messages returned item \(item)") }
+            if stored {
+                let message = batch[item]
+                outcomes[item] = .stored(ChatMessage(
+                    id: message.id, seq: seq, from: message.from, text: message.text, ts: message.ts,
+                    replyTo: message.replyTo, clientMsgID: message.clientMsgID, moderation: message.moderation
+                ))
+            } else {
+                outcomes[item] = .duplicate(StoredAck(msgID: msgID, seq: seq, ts: ts, status: status))
+            }
+        }
+        let complete = outcomes.compactMap { $0 }
+        guard complete.count == batch.count else {
+            throw StorageError.invalidData("rts_append_messages answered \(complete.count) of \(batch.count) items")
+        }
+        return complete
+    }
+
+    public func messages(org: String, room: String, afterSeq: Int64, limit: Int) async throws -> [ChatMessage] {
+        let limit = max(0, limit)
+        if limit == 0 { return [] }
+        let page = try await rows("""
+            SELECT \(unescaped: Self.messageColumns) FROM messages
+            WHERE org = \(org) AND room = \(room) AND seq > \(afterSeq) ORDER BY seq LIMIT \(limit)
+            """)
+        var messages = try page.map(Self.decodeMessage)
+        try await attachReactions(org: org, room: room, to: &messages)
+        return messages
+    }
+
+    public func history(org: String, room: String, beforeSeq: Int64?, limit: Int) async throws -> (messages: [ChatMessage], hasMore: Bool) {
+        let limit = max(0, limit)
+        let before = beforeSeq ?? Int64.max
+        // One row more than asked tells whether older messages remain.
+        let page = try await rows("""
+            SELECT \(unescaped: Self.messageColumns) FROM messages
+            WHERE org = \(org) AND room = \(room) AND seq < \(before) ORDER BY seq DESC LIMIT \(limit + 1)
+            """)
+        var messages = try page.prefix(limit).reversed().map(Self.decodeMessage)
+        try await attachReactions(org: org, room: room, to: &messages)
+        return (messages, page.count > limit)
+    }
+
+    public func message(org: String, room: String, id: String) async throws -> ChatMessage? {
+        guard let row = try await rows(
+            "SELECT \(unescaped: Self.messageColumns) FROM messages WHERE org = \(org) AND room = \(room) AND id = \(id)"
+        ).first else { return nil }
+        var message = try Self.decodeMessage(row)
+        var counts: [String: Int] = [:]
+        for reaction in try await rows(
+            "SELECT emoji, count(*) FROM reactions WHERE org = \(org) AND room = \(room) AND msg_id = \(id) GROUP BY emoji"
+        ) {
+            let (emoji, count) = try reaction.decode((String, Int).self)
+            counts[emoji] = count
+        }
+        message.reactions = counts.isEmpty ? nil : counts
+        return message
+    }
+
+    public func editMessage(org: String, room: String, id: String, text: String, editedAt: Int64) async throws {
+        let edited = try await rows("""
+            UPDATE messages SET text = \(text), edited_at = \(editedAt)
+            WHERE org = \(org) AND room = \(room) AND id = \(id) AND NOT deleted
+            RETURNING 1
+            """)
+        if !edited.isEmpty { return }
+        guard try await isDeleted(org: org, room: room, id: id) != nil else {
+            throw StorageError.messageNotFound(org: org, room: room, id: id)
+        }
+        throw StorageError.messageDeleted(org: org, room: room, id: id)
+    }
+
+    /// Deleting twice is a no-op (the first deletion time is kept).
+    public func deleteMessage(org: String, room: String, id: String, at: Int64) async throws {
+        let deleted = try await rows("""
+            UPDATE messages SET text = NULL, deleted = TRUE, deleted_at = \(at)
+            WHERE org = \(org) AND room = \(room) AND id = \(id) AND NOT deleted
+            RETURNING 1
+            """)
+        if !deleted.isEmpty { return }
+        guard try await isDeleted(org: org, room: room, id: id) != nil else {
+            throw StorageError.messageNotFound(org: org, room: room, id: id)
+        }
+    }
+
+    /// Whether the message is deleted; nil when there is no such message.
+    private func isDeleted(org: String, room: String, id: String) async throws -> Bool? {
+        try await rows("SELECT deleted FROM messages WHERE org = \(org) AND room = \(room) AND id = \(id)").first?.decode(Bool.self)
+    }
+
+    public func purgeIdempotencyKeys(before: Int64) async throws -> Int {
+        let removed = try await rows("""
+            WITH purged AS (DELETE FROM idempotency_keys WHERE created_at < \(before) RETURNING 1) SELECT count(*) FROM purged
+            """).first?.decode(Int.self) ?? 0
+        if removed > 0 { logger.debug("purged idempotency keys", metadata: ["count": "\(removed)"]) }
+        return removed
+    }
+
+    // MARK: Reactions and reads
+
+    public func setReaction(org: String, room: String, msgID: String, user: String, emoji: String, on: Bool, at: Int64) async throws -> Int {
+        try await transaction { connection in
+            // The message must exist (FOR KEY SHARE: the lock its foreign key would take anyway).
+            guard try await !connection.query(
+                "SELECT 1 FROM messages WHERE org = \(org) AND room = \(room) AND id = \(msgID) FOR KEY SHARE", logger: logger
+            ).collect().isEmpty else {
+                throw StorageError.messageNotFound(org: org, room: room, id: msgID)
+            }
+            if on {
+                // Turning on twice keeps the first time: idempotent.
+                _ = try await connection.query("""
+                    INSERT INTO reactions (org, room, msg_id, user_id, emoji, at) VALUES (\(org), \(room), \(msgID), \(user), \(emoji), \(at))
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger).collect()
+            } else {
+                _ = try await connection.query("""
+                    DELETE FROM reactions WHERE org = \(org) AND room = \(room) AND msg_id = \(msgID) AND emoji = \(emoji) AND user_id = \(user)
+                    """, logger: logger).collect()
+            }
+            return try await connection.query(
+                "SELECT count(*) FROM reactions WHERE org = \(org) AND room = \(room) AND msg_id = \(msgID) AND emoji = \(emoji)",
+                logger: logger
+            ).collect().first?.decode(Int.self) ?? 0
+        }
+    }
+
+    /// `GREATEST` in the upsert: concurrent raises from several nodes keep the highest.
+    public func setReadSeq(org: String, room: String, user: String, seq: Int64) async throws -> Int64 {
+        guard let stored = try await rows("""
+            INSERT INTO read_positions (org, room, user_id, seq)
+            SELECT org, id, \(user), \(seq) FROM rooms WHERE org = \(org) AND id = \(room)
+            ON CONFLICT (org, room, user_id) DO UPDATE SET seq = GREATEST(read_positions.seq, excluded.seq)
+            RETURNING seq
+            """).first else {
+            throw StorageError.roomNotFound(org: org, room: room)
+        }
+        return try stored.decode(Int64.self)
+    }
+
+    public func readSeqs(org: String, room: String) async throws -> [String: Int64] {
+        var result: [String: Int64] = [:]
+        for row in try await rows("SELECT user_id, seq FROM read_positions WHERE org = \(org) AND room = \(room)") {
+            let (user, seq) = try row.decode((String, Int64).self)
+            result[user] = seq
+        }
+        return result
+    }
+
+    // MARK: Helpers
+
+    private static let messageColumns =
+        "id, seq, user_id, user_name, user_role, text, ts, reply_to, client_msg_id, moderation, edited_at, deleted"
+
+    private static func decodeMessage(_ row: PostgresRow) throws -> ChatMessage {
+        let (id, seq, userID, userName, userRole, text, ts, replyTo, clientMsgID, moderation, editedAt, deleted) =
+            try row.decode((String, Int64, String, String, String, String?, Int64, String?, String, String?, Int64?, Bool).self)
+        return ChatMessage(
+            id: id,
+            seq: seq,
+            from: UserRef(id: userID, name: userName, role: try decodeEnum(Role.self, userRole, column: "messages.user_role")),
+            text: deleted ? nil : text,
+            ts: ts,
+            replyTo: replyTo,
+            clientMsgID: clientMsgID,
+            moderation: try moderation.map(decodeModeration),
+            editedAt: editedAt,
+            deleted: deleted ? true : nil,
+            reactions: nil
+        )
+    }
+
+    private static func decodeUser(_ row: PostgresRow) throws -> UserRecord {
+        let (id, name, role, lastSeen, banned) = try row.decode((String, String, String, Int64, Bool).self)
+        return UserRecord(id: id, name: name, role: try decodeEnum(Role.self, role, column: "users.role"), lastSeen: lastSeen, banned: banned)
+    }
+
+    static func decodeEnum<E: RawRepresentable>(_ type: E.Type, _ raw: String, column: String) throws -> E where E.RawValue == String {
+        guard let value = E(rawValue: raw) else {
+            throw StorageError.invalidData("unknown value '\(raw)' in \(column)")
+        }
+        return value
+    }
+
+    private static func encodeModeration(_ note: ModerationNote) throws -> String {
+        String(decoding: try JSONEncoder().encode(note), as: UTF8.self)
+    }
+
+    private static func decodeModeration(_ json: String) throws -> ModerationNote {
+        do {
+            return try JSONDecoder().decode(ModerationNote.self, from: Data(json.utf8))
+        } catch {
+            throw StorageError.invalidData("bad moderation JSON in messages.moderation: \(error)")
+        }
+    }
+
+    /// Fills `reactions` for an ascending, seq-contiguous page with one grouped query.
+    private func attachReactions(org: String, room: String, to messages: inout [ChatMessage]) async throws {
+        guard let first = messages.first, let last = messages.last else { return }
+        let page = try await rows("""
+            SELECT r.msg_id, r.emoji, count(*)
+            FROM messages m
+            JOIN reactions r ON r.org = m.org AND r.room = m.room AND r.msg_id = m.id
+            WHERE m.org = \(org) AND m.room = \(room) AND m.seq BETWEEN \(first.seq) AND \(last.seq)
+            GROUP BY r.msg_id, r.emoji
+            """)
+        if page.isEmpty { return }
+        var counts: [String: [String: Int]] = [:]
+        for row in page {
+            let (msgID, emoji, count) = try row.decode((String, String, Int).self)
+            counts[msgID, default: [:]][emoji] = count
+        }
+        for index in messages.indices {
+            if let byEmoji = counts[messages[index].id] { messages[index].reactions = byEmoji }
+        }
+    }
+}
