@@ -81,7 +81,7 @@ actor Session {
         case .success(let frame):
             do {
                 if let operation = UserRateLimits.operation(of: frame.request) {
-                    try services.limits.take(operation, org: principal.org, user: principal.user)
+                    try await services.limits.take(operation, org: principal.org, user: principal.user)
                 }
                 try await handle(frame.request, id: frame.id, as: principal)
             } catch {

@@ -1,8 +1,17 @@
 import Configuration
 import Wire
 
+/// Token buckets every node of a cluster shares (Redis).
+protocol SharedRateLimiter: Sendable {
+    /// Takes one token; nil when allowed, else the ms to wait. Throws when the shared buckets
+    /// cannot be reached (the caller falls back to this node's own).
+    func take(key: String, rate: Double, burst: Double) async throws -> Int?
+}
+
 /// Per-user token buckets for every kind of request that costs the server work or reaches
-/// other people, so one user's flood only ever slows that user.
+/// other people, so one user's flood only ever slows that user. In a cluster the buckets are
+/// shared, so a user cannot multiply their rate by spreading sessions over nodes; while the
+/// shared buckets are unreachable each node limits with its own.
 struct UserRateLimits: Sendable {
     /// The classes of requests that share a bucket.
     enum Operation: String, Sendable, CaseIterable {
@@ -10,20 +19,35 @@ struct UserRateLimits: Sendable {
     }
 
     private let limiters: [Operation: KeyedRateLimiter]
+    private let limits: [Operation: (rate: Double, burst: Int)]
+    private let shared: (any SharedRateLimiter)?
 
-    init(_ config: ServerConfig, clock: any WallClock) {
+    init(_ config: ServerConfig, clock: any WallClock, shared: (any SharedRateLimiter)? = nil) {
+        self.shared = shared
         let limits: [Operation: (rate: Double, burst: Int)] = [
             .send: (config.sendRate, config.sendBurst), .edit: (config.editRate, config.editBurst),
             .react: (config.reactRate, config.reactBurst), .signal: (config.signalRate, config.signalBurst),
             .history: (config.historyRate, config.historyBurst), .room: (config.roomRate, config.roomBurst),
             .subscribe: (config.subscribeRate, config.subscribeBurst),
         ]
+        self.limits = limits
         limiters = limits.mapValues { KeyedRateLimiter(rate: $0.rate, burst: Double($0.burst), clock: clock) }
     }
 
     /// Takes one token of `operation` for the user; throws `rate_limited` when none is left.
-    func take(_ operation: Operation, org: String, user: String) throws(RequestError) {
-        guard let wait = limiters[operation]?.take(org + "\u{0}" + user) else { return }
+    func take(_ operation: Operation, org: String, user: String) async throws(RequestError) {
+        let key = org + "\u{0}" + user
+        let wait: Int?
+        if let shared, let limit = limits[operation] {
+            do {
+                wait = try await shared.take(key: operation.rawValue + "\u{0}" + key, rate: limit.rate, burst: Double(limit.burst))
+            } catch {
+                wait = limiters[operation]?.take(key)
+            }
+        } else {
+            wait = limiters[operation]?.take(key)
+        }
+        guard let wait else { return }
         throw RequestError(.rateLimited, "too many \(operation.rawValue) requests; retry later", retryAfterMS: wait)
     }
 

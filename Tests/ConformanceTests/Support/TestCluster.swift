@@ -10,6 +10,8 @@ import StorageBackends
 /// Redis and PostgreSQL; these check the cluster logic itself, quickly.
 struct TestCluster {
     let nodes: [TestServer]
+    /// The PostgreSQL database of the suite's PostgreSQL pass (RTS_CONFORMANCE_DATABASE_URL), dropped on stop.
+    let database: ConformanceDatabase?
 
     static func start(nodes count: Int, _ configure: (inout ServerConfig) -> Void = { _ in }) async throws -> TestCluster {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rts-cluster-\(UUID().uuidString)")
@@ -18,6 +20,8 @@ struct TestCluster {
         configure(&config)
         var logger = Logger(label: "conformance.cluster")
         logger.logLevel = ProcessInfo.processInfo.environment["CONFORMANCE_SERVER_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        let database = try await ConformanceDatabase.createIfConfigured(logger: logger)
+        if let database { config.databaseURL = database.url }
         let store = try await StorageBackend.open(config, logger: logger)
         let hub = InProcessHub()
         var nodes: [TestServer] = []
@@ -29,11 +33,12 @@ struct TestCluster {
             try await node.start()
             nodes.append(try TestServer(node: node, config: nodeConfig, directory: directory))
         }
-        return TestCluster(nodes: nodes)
+        return TestCluster(nodes: nodes, database: database)
     }
 
     func stop() async {
         for node in nodes { await node.node.shutdown() }
+        await database?.drop()
         if let directory = nodes.first?.directory { try? FileManager.default.removeItem(at: directory) }
     }
 }
