@@ -164,6 +164,10 @@ let package = Package(
             dependencies: ["Storage", "StorageSQLite", "Wire", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(
+            name: "BrokerRedisTests",
+            dependencies: ["BrokerRedis", "Broker", "Outbound", "SeededRandom", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Outbound"]),
         .testTarget(
