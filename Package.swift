@@ -27,6 +27,7 @@ let package = Package(
     targets: [
         // System libraries (Debian packages).
         .systemLibrary(name: "CLibWebSockets", pkgConfig: "libwebsockets", providers: [.apt(["libwebsockets-dev", "libev-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
 
         // An lws context on a libev loop, run one pass at a time (server and load generator).
         .target(
@@ -48,6 +49,15 @@ let package = Package(
         ),
         // The cluster seam: events between nodes, and the broker protocol with its in-process default.
         .target(name: "Broker", dependencies: ["Outbound"]),
+        // The Redis broker (pub/sub fan-out between nodes) and the cluster-wide rate limiter. The only code that touches hiredis.
+        .target(
+            name: "BrokerRedis",
+            dependencies: [
+                "Broker", "Outbound", "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         // Protocol v1 JSON messages (client requests and server events).
         .target(name: "Wire", dependencies: ["Outbound"]),
         // One configuration value: file, then RTS_* environment overrides.
@@ -169,6 +179,10 @@ let package = Package(
             dependencies: ["Storage", "StorageSQLite", "StoragePostgres", "Wire", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(
+            name: "BrokerRedisTests",
+            dependencies: ["BrokerRedis", "Broker", "Outbound", "SeededRandom", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Outbound"]),
         .testTarget(
