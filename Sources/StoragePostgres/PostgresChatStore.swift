@@ -27,7 +27,7 @@ extension PostgresStore { // ChatStore
                 let chunk = upserts[start..<min(start + 5000, upserts.count)]
                 for row in try await connection.query(Self.signInStatement(chunk), logger: logger).collect() {
                     let (org, id) = try row.decode((String, String).self)
-                    written.insert(Key(org: org, id: id))
+                    written.insert(Key(org: unesc(org), id: unesc(id)))
                 }
             }
             return written
@@ -42,15 +42,15 @@ extension PostgresStore { // ChatStore
         for (index, row) in rows.enumerated() {
             let base = index * 5
             values.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5)::bigint, FALSE)")
-            bindings.append(row.org)
-            bindings.append(row.id)
-            bindings.append(row.name)
-            bindings.append(row.role.rawValue)
+            bindings.append(esc(row.org))
+            bindings.append(esc(row.id))
+            bindings.append(esc(row.name))
+            bindings.append(esc(row.role.rawValue))
             bindings.append(row.at)
         }
         // RETURNING yields a row when the user was inserted or updated: not for a banned user.
         return PostgresQuery(unsafeSQL: """
-            INSERT INTO users (org, id, name, role, last_seen, banned) VALUES \(values.joined(separator: ", "))
+            INSERT INTO users (org, id, name, role, last_seen, banned) VALUES \(esc(values.joined(separator: ", ")))
             ON CONFLICT (org, id) DO UPDATE SET
                 name = excluded.name, role = excluded.role, last_seen = GREATEST(users.last_seen, excluded.last_seen)
             WHERE users.banned = FALSE
@@ -59,7 +59,7 @@ extension PostgresStore { // ChatStore
     }
 
     public func user(org: String, id: String) async throws -> UserRecord? {
-        try await rows("SELECT id, name, role, last_seen, banned FROM users WHERE org = \(org) AND id = \(id)")
+        try await rows("SELECT id, name, role, last_seen, banned FROM users WHERE org = \(esc(org)) AND id = \(esc(id))")
             .first.map(Self.decodeUser)
     }
 
@@ -69,7 +69,7 @@ extension PostgresStore { // ChatStore
         for id in ids where seen.insert(id).inserted { unique.append(id) }
         if unique.isEmpty { return [] }
         var found: [String: UserRecord] = [:]
-        for row in try await rows("SELECT id, name, role, last_seen, banned FROM users WHERE org = \(org) AND id = ANY(\(unique))") {
+        for row in try await rows("SELECT id, name, role, last_seen, banned FROM users WHERE org = \(esc(org)) AND id = ANY(\(esc(unique)))") {
             let user = try Self.decodeUser(row)
             found[user.id] = user
         }
@@ -78,7 +78,7 @@ extension PostgresStore { // ChatStore
     }
 
     public func setBanned(org: String, user: String, banned: Bool) async throws {
-        let changed = try await rows("UPDATE users SET banned = \(banned) WHERE org = \(org) AND id = \(user) RETURNING 1")
+        let changed = try await rows("UPDATE users SET banned = \(esc(banned)) WHERE org = \(esc(org)) AND id = \(esc(user)) RETURNING 1")
         if changed.isEmpty { throw StorageError.userNotFound(org: org, user: user) }
     }
 
@@ -92,15 +92,15 @@ extension PostgresStore { // ChatStore
         return try await transaction { connection in
             let created = try await connection.query("""
                 INSERT INTO rooms (org, id, kind, title, visibility, created_by, created_at, epoch, last_seq)
-                VALUES (\(org), \(info.id), \(info.kind.rawValue), \(info.title), \(info.visibility.rawValue),
-                        \(info.createdBy), \(info.createdAt), \(epoch), 0)
+                VALUES (\(esc(org)), \(esc(info.id)), \(esc(info.kind.rawValue)), \(esc(info.title)), \(esc(info.visibility.rawValue)),
+                        \(esc(info.createdBy)), \(esc(info.createdAt)), \(esc(epoch)), 0)
                 ON CONFLICT (org, id) DO NOTHING
                 RETURNING 1
                 """, logger: logger).collect()
             if created.isEmpty { return false }
             _ = try await connection.query("""
                 INSERT INTO room_members (org, room, user_id, joined_at)
-                SELECT \(org), \(info.id), member, \(info.createdAt) FROM unnest(\(memberIDs)::text[]) AS member
+                SELECT \(esc(org)), \(esc(info.id)), member, \(esc(info.createdAt)) FROM unnest(\(esc(memberIDs))::text[]) AS member
                 """, logger: logger).collect()
             return true
         }
@@ -111,27 +111,27 @@ extension PostgresStore { // ChatStore
         guard let row = try await rows("""
             SELECT kind, title, visibility, created_by, created_at, epoch, last_seq,
                    ARRAY(SELECT user_id FROM room_members m WHERE m.org = r.org AND m.room = r.id ORDER BY joined_at, user_id)
-            FROM rooms r WHERE org = \(org) AND id = \(id)
+            FROM rooms r WHERE org = \(esc(org)) AND id = \(esc(id))
             """).first else { return nil }
         let (kind, title, visibility, createdBy, createdAt, epoch, lastSeq, members) =
             try row.decode((String, String, String, String, Int64, String, Int64, [String]).self)
         let info = RoomInfo(
             id: id,
             kind: try Self.decodeEnum(RoomKind.self, kind, column: "rooms.kind"),
-            title: title,
+            title: unesc(title),
             visibility: try Self.decodeEnum(Visibility.self, visibility, column: "rooms.visibility"),
-            members: members,
-            createdBy: createdBy,
+            members: unesc(members),
+            createdBy: unesc(createdBy),
             createdAt: createdAt
         )
-        return StoredRoom(info: info, epoch: epoch, lastSeq: lastSeq)
+        return StoredRoom(info: info, epoch: unesc(epoch), lastSeq: lastSeq)
     }
 
     public func addMember(org: String, room: String, user: String, at: Int64) async throws {
         let found = try await rows("""
-            WITH r AS (SELECT org, id FROM rooms WHERE org = \(org) AND id = \(room)),
+            WITH r AS (SELECT org, id FROM rooms WHERE org = \(esc(org)) AND id = \(esc(room))),
                  added AS (
-                     INSERT INTO room_members (org, room, user_id, joined_at) SELECT org, id, \(user), \(at) FROM r
+                     INSERT INTO room_members (org, room, user_id, joined_at) SELECT org, id, \(esc(user)), \(esc(at)) FROM r
                      ON CONFLICT (org, room, user_id) DO NOTHING
                  )
             SELECT count(*) FROM r
@@ -140,7 +140,7 @@ extension PostgresStore { // ChatStore
     }
 
     public func removeMember(org: String, room: String, user: String) async throws {
-        try await rows("DELETE FROM room_members WHERE org = \(org) AND room = \(room) AND user_id = \(user)")
+        try await rows("DELETE FROM room_members WHERE org = \(esc(org)) AND room = \(esc(room)) AND user_id = \(esc(user))")
     }
 
     // MARK: Messages
@@ -175,16 +175,17 @@ extension PostgresStore { // ChatStore
         items.reserveCapacity(batch.count)
         for (index, message) in batch.enumerated() {
             items.append(AppendItem(
-                i: index, id: message.id, user_id: message.from.id, user_name: message.from.name, user_role: message.from.role.rawValue,
-                text: message.text, msg_ts: message.ts, reply_to: message.replyTo, client_msg_id: message.clientMsgID,
-                moderation: try message.moderation.map(Self.encodeModeration), msg_status: message.status))
+                i: index, id: esc(message.id), user_id: esc(message.from.id), user_name: esc(message.from.name),
+                user_role: message.from.role.rawValue, text: esc(message.text), msg_ts: message.ts, reply_to: esc(message.replyTo),
+                client_msg_id: esc(message.clientMsgID), moderation: esc(try message.moderation.map(Self.encodeModeration)),
+                msg_status: esc(message.status)))
         }
         let json = String(decoding: try JSONEncoder().encode(items), as: UTF8.self)
         let results: [PostgresRow]
         do {
             results = try await rows("""
                 SELECT item, stored, msg_id, seq, ts, status
-                FROM rts_append_messages(\(org), \(room), \(idempotentSince), \(json)::jsonb)
+                FROM rts_append_messages(\(esc(org)), \(esc(room)), \(esc(idempotentSince)), \(esc(json))::jsonb)
                 """)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "RT404" {
             throw StorageError.roomNotFound(org: org, room: room)
@@ -200,7 +201,7 @@ extension PostgresStore { // ChatStore
                     replyTo: message.replyTo, clientMsgID: message.clientMsgID, moderation: message.moderation
                 ))
             } else {
-                outcomes[item] = .duplicate(StoredAck(msgID: msgID, seq: seq, ts: ts, status: status))
+                outcomes[item] = .duplicate(StoredAck(msgID: unesc(msgID), seq: seq, ts: ts, status: unesc(status)))
             }
         }
         let complete = outcomes.compactMap { $0 }
@@ -215,7 +216,7 @@ extension PostgresStore { // ChatStore
         if limit == 0 { return [] }
         let page = try await rows("""
             SELECT \(unescaped: Self.messageColumns) FROM messages
-            WHERE org = \(org) AND room = \(room) AND seq > \(afterSeq) ORDER BY seq LIMIT \(limit)
+            WHERE org = \(esc(org)) AND room = \(esc(room)) AND seq > \(esc(afterSeq)) ORDER BY seq LIMIT \(esc(limit))
             """)
         var messages = try page.map(Self.decodeMessage)
         try await attachReactions(org: org, room: room, to: &messages)
@@ -228,7 +229,7 @@ extension PostgresStore { // ChatStore
         // One row more than asked tells whether older messages remain.
         let page = try await rows("""
             SELECT \(unescaped: Self.messageColumns) FROM messages
-            WHERE org = \(org) AND room = \(room) AND seq < \(before) ORDER BY seq DESC LIMIT \(limit + 1)
+            WHERE org = \(esc(org)) AND room = \(esc(room)) AND seq < \(esc(before)) ORDER BY seq DESC LIMIT \(esc(limit + 1))
             """)
         var messages = try page.prefix(limit).reversed().map(Self.decodeMessage)
         try await attachReactions(org: org, room: room, to: &messages)
@@ -237,15 +238,15 @@ extension PostgresStore { // ChatStore
 
     public func message(org: String, room: String, id: String) async throws -> ChatMessage? {
         guard let row = try await rows(
-            "SELECT \(unescaped: Self.messageColumns) FROM messages WHERE org = \(org) AND room = \(room) AND id = \(id)"
+            "SELECT \(unescaped: Self.messageColumns) FROM messages WHERE org = \(esc(org)) AND room = \(esc(room)) AND id = \(esc(id))"
         ).first else { return nil }
         var message = try Self.decodeMessage(row)
         var counts: [String: Int] = [:]
         for reaction in try await rows(
-            "SELECT emoji, count(*) FROM reactions WHERE org = \(org) AND room = \(room) AND msg_id = \(id) GROUP BY emoji"
+            "SELECT emoji, count(*) FROM reactions WHERE org = \(esc(org)) AND room = \(esc(room)) AND msg_id = \(esc(id)) GROUP BY emoji"
         ) {
             let (emoji, count) = try reaction.decode((String, Int).self)
-            counts[emoji] = count
+            counts[unesc(emoji)] = count
         }
         message.reactions = counts.isEmpty ? nil : counts
         return message
@@ -253,8 +254,8 @@ extension PostgresStore { // ChatStore
 
     public func editMessage(org: String, room: String, id: String, text: String, editedAt: Int64) async throws {
         let edited = try await rows("""
-            UPDATE messages SET text = \(text), edited_at = \(editedAt)
-            WHERE org = \(org) AND room = \(room) AND id = \(id) AND NOT deleted
+            UPDATE messages SET text = \(esc(text)), edited_at = \(esc(editedAt))
+            WHERE org = \(esc(org)) AND room = \(esc(room)) AND id = \(esc(id)) AND NOT deleted
             RETURNING 1
             """)
         if !edited.isEmpty { return }
@@ -267,8 +268,8 @@ extension PostgresStore { // ChatStore
     /// Deleting twice is a no-op (the first deletion time is kept).
     public func deleteMessage(org: String, room: String, id: String, at: Int64) async throws {
         let deleted = try await rows("""
-            UPDATE messages SET text = NULL, deleted = TRUE, deleted_at = \(at)
-            WHERE org = \(org) AND room = \(room) AND id = \(id) AND NOT deleted
+            UPDATE messages SET text = NULL, deleted = TRUE, deleted_at = \(esc(at))
+            WHERE org = \(esc(org)) AND room = \(esc(room)) AND id = \(esc(id)) AND NOT deleted
             RETURNING 1
             """)
         if !deleted.isEmpty { return }
@@ -279,12 +280,12 @@ extension PostgresStore { // ChatStore
 
     /// Whether the message is deleted; nil when there is no such message.
     private func isDeleted(org: String, room: String, id: String) async throws -> Bool? {
-        try await rows("SELECT deleted FROM messages WHERE org = \(org) AND room = \(room) AND id = \(id)").first?.decode(Bool.self)
+        try await rows("SELECT deleted FROM messages WHERE org = \(esc(org)) AND room = \(esc(room)) AND id = \(esc(id))").first?.decode(Bool.self)
     }
 
     public func purgeIdempotencyKeys(before: Int64) async throws -> Int {
         let removed = try await rows("""
-            WITH purged AS (DELETE FROM idempotency_keys WHERE created_at < \(before) RETURNING 1) SELECT count(*) FROM purged
+            WITH purged AS (DELETE FROM idempotency_keys WHERE created_at < \(esc(before)) RETURNING 1) SELECT count(*) FROM purged
             """).first?.decode(Int.self) ?? 0
         if removed > 0 { logger.debug("purged idempotency keys", metadata: ["count": "\(removed)"]) }
         return removed
@@ -296,23 +297,23 @@ extension PostgresStore { // ChatStore
         try await transaction { connection in
             // The message must exist (FOR KEY SHARE: the lock its foreign key would take anyway).
             guard try await !connection.query(
-                "SELECT 1 FROM messages WHERE org = \(org) AND room = \(room) AND id = \(msgID) FOR KEY SHARE", logger: logger
+                "SELECT 1 FROM messages WHERE org = \(esc(org)) AND room = \(esc(room)) AND id = \(esc(msgID)) FOR KEY SHARE", logger: logger
             ).collect().isEmpty else {
                 throw StorageError.messageNotFound(org: org, room: room, id: msgID)
             }
             if on {
                 // Turning on twice keeps the first time: idempotent.
                 _ = try await connection.query("""
-                    INSERT INTO reactions (org, room, msg_id, user_id, emoji, at) VALUES (\(org), \(room), \(msgID), \(user), \(emoji), \(at))
+                    INSERT INTO reactions (org, room, msg_id, user_id, emoji, at) VALUES (\(esc(org)), \(esc(room)), \(esc(msgID)), \(esc(user)), \(esc(emoji)), \(esc(at)))
                     ON CONFLICT DO NOTHING
                     """, logger: logger).collect()
             } else {
                 _ = try await connection.query("""
-                    DELETE FROM reactions WHERE org = \(org) AND room = \(room) AND msg_id = \(msgID) AND emoji = \(emoji) AND user_id = \(user)
+                    DELETE FROM reactions WHERE org = \(esc(org)) AND room = \(esc(room)) AND msg_id = \(esc(msgID)) AND emoji = \(esc(emoji)) AND user_id = \(esc(user))
                     """, logger: logger).collect()
             }
             return try await connection.query(
-                "SELECT count(*) FROM reactions WHERE org = \(org) AND room = \(room) AND msg_id = \(msgID) AND emoji = \(emoji)",
+                "SELECT count(*) FROM reactions WHERE org = \(esc(org)) AND room = \(esc(room)) AND msg_id = \(esc(msgID)) AND emoji = \(esc(emoji))",
                 logger: logger
             ).collect().first?.decode(Int.self) ?? 0
         }
@@ -322,7 +323,7 @@ extension PostgresStore { // ChatStore
     public func setReadSeq(org: String, room: String, user: String, seq: Int64) async throws -> Int64 {
         guard let stored = try await rows("""
             INSERT INTO read_positions (org, room, user_id, seq)
-            SELECT org, id, \(user), \(seq) FROM rooms WHERE org = \(org) AND id = \(room)
+            SELECT org, id, \(esc(user)), \(esc(seq)) FROM rooms WHERE org = \(esc(org)) AND id = \(esc(room))
             ON CONFLICT (org, room, user_id) DO UPDATE SET seq = GREATEST(read_positions.seq, excluded.seq)
             RETURNING seq
             """).first else {
@@ -333,9 +334,9 @@ extension PostgresStore { // ChatStore
 
     public func readSeqs(org: String, room: String) async throws -> [String: Int64] {
         var result: [String: Int64] = [:]
-        for row in try await rows("SELECT user_id, seq FROM read_positions WHERE org = \(org) AND room = \(room)") {
+        for row in try await rows("SELECT user_id, seq FROM read_positions WHERE org = \(esc(org)) AND room = \(esc(room))") {
             let (user, seq) = try row.decode((String, Int64).self)
-            result[user] = seq
+            result[unesc(user)] = seq
         }
         return result
     }
@@ -349,14 +350,14 @@ extension PostgresStore { // ChatStore
         let (id, seq, userID, userName, userRole, text, ts, replyTo, clientMsgID, moderation, editedAt, deleted) =
             try row.decode((String, Int64, String, String, String, String?, Int64, String?, String, String?, Int64?, Bool).self)
         return ChatMessage(
-            id: id,
+            id: unesc(id),
             seq: seq,
-            from: UserRef(id: userID, name: userName, role: try decodeEnum(Role.self, userRole, column: "messages.user_role")),
-            text: deleted ? nil : text,
+            from: UserRef(id: unesc(userID), name: unesc(userName), role: try decodeEnum(Role.self, userRole, column: "messages.user_role")),
+            text: deleted ? nil : unesc(text),
             ts: ts,
-            replyTo: replyTo,
-            clientMsgID: clientMsgID,
-            moderation: try moderation.map(decodeModeration),
+            replyTo: unesc(replyTo),
+            clientMsgID: unesc(clientMsgID),
+            moderation: try unesc(moderation).map(decodeModeration),
             editedAt: editedAt,
             deleted: deleted ? true : nil,
             reactions: nil
@@ -365,7 +366,8 @@ extension PostgresStore { // ChatStore
 
     private static func decodeUser(_ row: PostgresRow) throws -> UserRecord {
         let (id, name, role, lastSeen, banned) = try row.decode((String, String, String, Int64, Bool).self)
-        return UserRecord(id: id, name: name, role: try decodeEnum(Role.self, role, column: "users.role"), lastSeen: lastSeen, banned: banned)
+        return UserRecord(
+            id: unesc(id), name: unesc(name), role: try decodeEnum(Role.self, role, column: "users.role"), lastSeen: lastSeen, banned: banned)
     }
 
     static func decodeEnum<E: RawRepresentable>(_ type: E.Type, _ raw: String, column: String) throws -> E where E.RawValue == String {
@@ -394,14 +396,14 @@ extension PostgresStore { // ChatStore
             SELECT r.msg_id, r.emoji, count(*)
             FROM messages m
             JOIN reactions r ON r.org = m.org AND r.room = m.room AND r.msg_id = m.id
-            WHERE m.org = \(org) AND m.room = \(room) AND m.seq BETWEEN \(first.seq) AND \(last.seq)
+            WHERE m.org = \(esc(org)) AND m.room = \(esc(room)) AND m.seq BETWEEN \(esc(first.seq)) AND \(esc(last.seq))
             GROUP BY r.msg_id, r.emoji
             """)
         if page.isEmpty { return }
         var counts: [String: [String: Int]] = [:]
         for row in page {
             let (msgID, emoji, count) = try row.decode((String, String, Int).self)
-            counts[msgID, default: [:]][emoji] = count
+            counts[unesc(msgID), default: [:]][unesc(emoji)] = count
         }
         for index in messages.indices {
             if let byEmoji = counts[messages[index].id] { messages[index].reactions = byEmoji }

@@ -8,20 +8,21 @@ extension PostgresStore { // GamificationStore
     public func loadGamification(org: String, oldestWeek: String) async throws -> OrgGamification {
         let progress = try await rows("""
             SELECT user_id, messages, day, day_points, streak_days, streak_best, streak_last_day, helpful_received
-            FROM gam_progress WHERE org = \(org)
+            FROM gam_progress WHERE org = \(esc(org))
             """).map(Self.decodeProgress)
         // ISO week names ("2026-W48") sort as text ("C" collation) in time order.
         let scores = try await rows("""
-            SELECT room, period, user_id, points FROM gam_scores WHERE org = \(org) AND (period = 'all' OR period >= \(oldestWeek))
+            SELECT room, period, user_id, points FROM gam_scores WHERE org = \(esc(org)) AND (period = 'all' OR period >= \(esc(oldestWeek)))
             """).map(Self.decodeScore)
-        let achievements = try await rows("SELECT user_id, name FROM gam_achievements WHERE org = \(org)").map { row in
+        let achievements = try await rows("SELECT user_id, name FROM gam_achievements WHERE org = \(esc(org))").map { row in
             let (user, name) = try row.decode((String, String).self)
-            return (user: user, name: name)
+            return (user: unesc(user), name: unesc(name))
         }
         var names: [String: String] = [:]
-        for row in try await rows("SELECT id, name FROM users WHERE org = \(org)") {
+        for row in try await rows("SELECT id, name FROM users WHERE org = \(esc(org))") {
             let (id, name) = try row.decode((String, String).self)
-            names[id] = name
+            let plainName: String = unesc(name)
+            names[unesc(id)] = plainName
         }
         return OrgGamification(progress: progress, scores: scores, achievements: achievements, names: names)
     }
@@ -43,9 +44,9 @@ extension PostgresStore { // GamificationStore
             if !scoreRows.isEmpty {
                 _ = try await connection.query("""
                     INSERT INTO gam_scores (org, room, period, user_id, points)
-                    SELECT \(org), room, period, user_id, points
-                    FROM unnest(\(scoreRows.map(\.key.room))::text[], \(scoreRows.map(\.key.period))::text[],
-                                \(scoreRows.map(\.key.user))::text[], \(scoreRows.map { Int64($0.value) })::bigint[])
+                    SELECT \(esc(org)), room, period, user_id, points
+                    FROM unnest(\(esc(scoreRows.map(\.key.room)))::text[], \(esc(scoreRows.map(\.key.period)))::text[],
+                                \(esc(scoreRows.map(\.key.user)))::text[], \(esc(scoreRows.map { Int64($0.value) }))::bigint[])
                          AS s(room, period, user_id, points)
                     ON CONFLICT (org, room, period, user_id) DO UPDATE SET points = excluded.points
                     """, logger: logger).collect()
@@ -65,7 +66,7 @@ extension PostgresStore { // GamificationStore
         return try await transaction { connection in
             if !listed.isEmpty {
                 _ = try await connection.query("""
-                    SELECT pg_advisory_xact_lock(hashtextextended(\(org) || chr(31) || u, 0)) FROM unnest(\(listed)::text[]) AS u
+                    SELECT pg_advisory_xact_lock(hashtextextended(\(esc(org)) || chr(31) || u, 0)) FROM unnest(\(esc(listed))::text[]) AS u
                     """, logger: logger).collect()
             }
             var progress: [String: UserProgress] = [:]
@@ -73,7 +74,7 @@ extension PostgresStore { // GamificationStore
             if !listed.isEmpty {
                 for row in try await connection.query("""
                     SELECT user_id, messages, day, day_points, streak_days, streak_best, streak_last_day, helpful_received
-                    FROM gam_progress WHERE org = \(org) AND user_id = ANY(\(listed)::text[])
+                    FROM gam_progress WHERE org = \(esc(org)) AND user_id = ANY(\(esc(listed))::text[])
                     ORDER BY user_id FOR UPDATE
                     """, logger: logger).collect() {
                     let loaded = try Self.decodeProgress(row)
@@ -99,9 +100,9 @@ extension PostgresStore { // GamificationStore
             var totals: [ScoreKey: Int] = [:]
             for row in try await connection.query("""
                 INSERT INTO gam_scores (org, room, period, user_id, points)
-                SELECT \(org), room, period, user_id, points
-                FROM unnest(\(deltas.keys.map(\.room))::text[], \(deltas.keys.map(\.period))::text[],
-                            \(deltas.keys.map(\.user))::text[], \(deltas.keys.map { Int64(deltas.sums[$0] ?? 0) })::bigint[])
+                SELECT \(esc(org)), room, period, user_id, points
+                FROM unnest(\(esc(deltas.keys.map(\.room)))::text[], \(esc(deltas.keys.map(\.period)))::text[],
+                            \(esc(deltas.keys.map(\.user)))::text[], \(esc(deltas.keys.map { Int64(deltas.sums[$0] ?? 0) }))::bigint[])
                      AS s(room, period, user_id, points)
                 ON CONFLICT (org, room, period, user_id) DO UPDATE SET points = gam_scores.points + excluded.points
                 RETURNING room, period, user_id, points
@@ -117,7 +118,7 @@ extension PostgresStore { // GamificationStore
 
     public func awardAchievement(org: String, user: String, name: String, at: Int64) async throws -> Bool {
         try await !rows("""
-            INSERT INTO gam_achievements (org, user_id, name, at) VALUES (\(org), \(user), \(name), \(at))
+            INSERT INTO gam_achievements (org, user_id, name, at) VALUES (\(esc(org)), \(esc(user)), \(esc(name)), \(esc(at)))
             ON CONFLICT DO NOTHING RETURNING 1
             """).isEmpty
     }
@@ -125,31 +126,31 @@ extension PostgresStore { // GamificationStore
     public func addHelpfulAward(org: String, _ award: HelpfulAward) async throws -> Bool {
         try await !rows("""
             INSERT INTO gam_helpful_awards (org, msg_id, mentor, author, room, week, at)
-            VALUES (\(org), \(award.msgID), \(award.mentor), \(award.author), \(award.room), \(award.week), \(award.at))
+            VALUES (\(esc(org)), \(esc(award.msgID)), \(esc(award.mentor)), \(esc(award.author)), \(esc(award.room)), \(esc(award.week)), \(esc(award.at)))
             ON CONFLICT DO NOTHING RETURNING 1
             """).isEmpty
     }
 
     public func removeHelpfulAward(org: String, msgID: String, mentor: String) async throws -> HelpfulAward? {
         guard let row = try await rows("""
-            DELETE FROM gam_helpful_awards WHERE org = \(org) AND msg_id = \(msgID) AND mentor = \(mentor)
+            DELETE FROM gam_helpful_awards WHERE org = \(esc(org)) AND msg_id = \(esc(msgID)) AND mentor = \(esc(mentor))
             RETURNING author, room, week, at
             """).first else { return nil }
         let (author, room, week, at) = try row.decode((String, String, String, Int64).self)
-        return HelpfulAward(msgID: msgID, mentor: mentor, author: author, room: room, week: week, at: at)
+        return HelpfulAward(msgID: msgID, mentor: mentor, author: unesc(author), room: unesc(room), week: unesc(week), at: at)
     }
 
     // MARK: Helpers
 
     private static func upsertProgress(org: String, _ progress: [UserProgress]) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: 1 + progress.count * 8)
-        bindings.append(org)
+        bindings.append(esc(org))
         var values: [String] = []
         values.reserveCapacity(progress.count)
         for (index, user) in progress.enumerated() {
             let p = 2 + index * 8
             values.append("($1, $\(p), $\(p + 1)::bigint, $\(p + 2)::bigint, $\(p + 3)::bigint, $\(p + 4)::bigint, $\(p + 5)::bigint, $\(p + 6)::bigint, $\(p + 7)::bigint)")
-            bindings.append(user.user)
+            bindings.append(esc(user.user))
             bindings.append(Int64(user.messages))
             bindings.append(user.day)
             bindings.append(Int64(user.dayPoints))
@@ -160,7 +161,7 @@ extension PostgresStore { // GamificationStore
         }
         return PostgresQuery(unsafeSQL: """
             INSERT INTO gam_progress (org, user_id, messages, day, day_points, streak_days, streak_best, streak_last_day, helpful_received)
-            VALUES \(values.joined(separator: ", "))
+            VALUES \(esc(values.joined(separator: ", ")))
             ON CONFLICT (org, user_id) DO UPDATE SET
                 messages = excluded.messages, day = excluded.day, day_points = excluded.day_points,
                 streak_days = excluded.streak_days, streak_best = excluded.streak_best,
@@ -171,7 +172,7 @@ extension PostgresStore { // GamificationStore
     private static func decodeProgress(_ row: PostgresRow) throws -> UserProgress {
         let (user, messages, day, dayPoints, streakDays, streakBest, streakLastDay, helpfulReceived) =
             try row.decode((String, Int, Int64, Int, Int, Int, Int64?, Int).self)
-        var progress = UserProgress(user: user)
+        var progress = UserProgress(user: unesc(user))
         progress.messages = messages
         progress.day = day
         progress.dayPoints = dayPoints
@@ -184,7 +185,7 @@ extension PostgresStore { // GamificationStore
 
     private static func decodeScore(_ row: PostgresRow) throws -> ScoreRecord {
         let (room, period, user, points) = try row.decode((String, String, String, Int).self)
-        return ScoreRecord(room: room, period: period, user: user, points: points)
+        return ScoreRecord(room: unesc(room), period: unesc(period), user: unesc(user), points: points)
     }
 }
 

@@ -12,39 +12,39 @@ extension PostgresStore { // ModerationStore
         try await rows("""
             INSERT INTO held_messages (org, msg_id, room, user_id, user_name, user_role, text, ts, reply_to, client_msg_id,
                                        reasons, scores, time_zone, deadline)
-            VALUES (\(org), \(message.id), \(held.room), \(message.from.id), \(message.from.name), \(message.from.role.rawValue),
-                    \(message.text), \(message.ts), \(message.replyTo), \(message.clientMsgID), \(reasons), \(scores),
-                    \(held.timeZone), \(held.deadline))
+            VALUES (\(esc(org)), \(esc(message.id)), \(esc(held.room)), \(esc(message.from.id)), \(esc(message.from.name)), \(esc(message.from.role.rawValue)),
+                    \(esc(message.text)), \(esc(message.ts)), \(esc(message.replyTo)), \(esc(message.clientMsgID)), \(esc(reasons)), \(esc(scores)),
+                    \(esc(held.timeZone)), \(esc(held.deadline)))
             """)
     }
 
     /// `DELETE … RETURNING`: of several nodes deciding at once, exactly one gets the message.
     public func takeHeldMessage(org: String, msgID: String) async throws -> HeldMessage? {
-        try await rows("DELETE FROM held_messages WHERE org = \(org) AND msg_id = \(msgID) RETURNING \(unescaped: Self.heldColumns)")
+        try await rows("DELETE FROM held_messages WHERE org = \(esc(org)) AND msg_id = \(esc(msgID)) RETURNING \(unescaped: Self.heldColumns)")
             .first.map(Self.decodeHeld)
     }
 
     public func heldMessages(org: String) async throws -> [HeldMessage] {
-        try await rows("SELECT \(unescaped: Self.heldColumns) FROM held_messages WHERE org = \(org) ORDER BY ts, msg_id").map(Self.decodeHeld)
+        try await rows("SELECT \(unescaped: Self.heldColumns) FROM held_messages WHERE org = \(esc(org)) ORDER BY ts, msg_id").map(Self.decodeHeld)
     }
 
     public func allHeldMessages() async throws -> [(org: String, held: HeldMessage)] {
         try await rows("SELECT \(unescaped: Self.heldColumns) FROM held_messages ORDER BY deadline, org, msg_id").map { row in
-            (org: try row.decode(String.self), held: try Self.decodeHeld(row))
+            (org: unesc(try row.decode(String.self)), held: try Self.decodeHeld(row))
         }
     }
 
     public func setMute(org: String, room: String, user: String, until: Int64) async throws {
         try await rows("""
-            INSERT INTO mutes (org, room, user_id, until) VALUES (\(org), \(room), \(user), \(until))
+            INSERT INTO mutes (org, room, user_id, until) VALUES (\(esc(org)), \(esc(room)), \(esc(user)), \(esc(until)))
             ON CONFLICT (org, room, user_id) DO UPDATE SET until = excluded.until
             """)
     }
 
     public func activeMutes(now: Int64) async throws -> [(org: String, room: String, user: String, until: Int64)] {
-        try await rows("SELECT org, room, user_id, until FROM mutes WHERE until > \(now)").map { row in
+        try await rows("SELECT org, room, user_id, until FROM mutes WHERE until > \(esc(now))").map { row in
             let (org, room, user, until) = try row.decode((String, String, String, Int64).self)
-            return (org: org, room: room, user: user, until: until)
+            return (org: unesc(org), room: unesc(room), user: unesc(user), until: until)
         }
     }
 
@@ -53,8 +53,8 @@ extension PostgresStore { // ModerationStore
         let scores = try JSONColumn.string(record.scores)
         try await rows("""
             INSERT INTO audit_log (org, at, actor, action, room, msg_id, subject, reasons, scores, detail)
-            VALUES (\(record.org), \(record.at), \(record.actor), \(record.action), \(record.room), \(record.msgID), \(record.subject),
-                    \(reasons), \(scores), \(record.detail))
+            VALUES (\(esc(record.org)), \(esc(record.at)), \(esc(record.actor)), \(esc(record.action)), \(esc(record.room)), \(esc(record.msgID)), \(esc(record.subject)),
+                    \(esc(reasons)), \(esc(scores)), \(esc(record.detail)))
             """)
     }
 
@@ -63,19 +63,19 @@ extension PostgresStore { // ModerationStore
         let query: PostgresQuery
         if let org {
             query = """
-                SELECT \(unescaped: Self.auditColumns) FROM audit_log WHERE at >= \(since ?? 0) AND org = \(org)
-                ORDER BY at DESC, id DESC LIMIT \(limit)
+                SELECT \(unescaped: Self.auditColumns) FROM audit_log WHERE at >= \(esc(since ?? 0)) AND org = \(esc(org))
+                ORDER BY at DESC, id DESC LIMIT \(esc(limit))
                 """
         } else {
-            query = "SELECT \(unescaped: Self.auditColumns) FROM audit_log WHERE at >= \(since ?? 0) ORDER BY at DESC, id DESC LIMIT \(limit)"
+            query = "SELECT \(unescaped: Self.auditColumns) FROM audit_log WHERE at >= \(esc(since ?? 0)) ORDER BY at DESC, id DESC LIMIT \(esc(limit))"
         }
         return try await rows(query).map { row in
             let (org, at, actor, action, room, msgID, subject, reasons, scores, detail) =
                 try row.decode((String, Int64, String, String, String?, String?, String?, String, String, String?).self)
             return AuditRecord(
-                org: org, at: at, actor: actor, action: action, room: room, msgID: msgID, subject: subject,
-                reasons: try JSONColumn.decode([String].self, reasons, column: "audit_log.reasons"),
-                scores: try JSONColumn.decode([String: Double].self, scores, column: "audit_log.scores"), detail: detail)
+                org: unesc(org), at: at, actor: unesc(actor), action: unesc(action), room: unesc(room), msgID: unesc(msgID),
+                subject: unesc(subject), reasons: try JSONColumn.decode([String].self, unesc(reasons), column: "audit_log.reasons"),
+                scores: try JSONColumn.decode([String: Double].self, unesc(scores), column: "audit_log.scores"), detail: unesc(detail))
         }
     }
 
@@ -89,13 +89,14 @@ extension PostgresStore { // ModerationStore
         let (_, msgID, room, userID, userName, userRole, text, ts, replyTo, clientMsgID, reasons, scores, timeZone, deadline) =
             try row.decode((String, String, String, String, String, String, String, Int64, String?, String, String, String, String?, Int64).self)
         let message = NewMessage(
-            id: msgID, from: UserRef(id: userID, name: userName, role: try decodeEnum(Role.self, userRole, column: "held_messages.user_role")),
-            text: text, ts: ts, replyTo: replyTo, clientMsgID: clientMsgID, moderation: nil, status: "delivered")
+            id: unesc(msgID),
+            from: UserRef(id: unesc(userID), name: unesc(userName), role: try decodeEnum(Role.self, userRole, column: "held_messages.user_role")),
+            text: unesc(text), ts: ts, replyTo: unesc(replyTo), clientMsgID: unesc(clientMsgID), moderation: nil, status: "delivered")
         return HeldMessage(
-            room: room, message: message,
-            reasons: try JSONColumn.decode([String].self, reasons, column: "held_messages.reasons"),
-            scores: try JSONColumn.decode([String: Double].self, scores, column: "held_messages.scores"),
-            timeZone: timeZone, deadline: deadline)
+            room: unesc(room), message: message,
+            reasons: try JSONColumn.decode([String].self, unesc(reasons), column: "held_messages.reasons"),
+            scores: try JSONColumn.decode([String: Double].self, unesc(scores), column: "held_messages.scores"),
+            timeZone: unesc(timeZone), deadline: deadline)
     }
 }
 

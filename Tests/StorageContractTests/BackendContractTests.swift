@@ -32,6 +32,7 @@ final class SQLiteStoreContractTests: XCTestCase {
     func testWeeklyScoresBeforeOldestWeekAreNotLoaded() async throws { try await contract().weeklyScoresBeforeOldestWeekAreNotLoaded() }
     func testHeldMessagesMutesAndAudit() async throws { try await contract().heldMessagesMutesAndAudit() }
     func testAppendThroughput() async throws { try await contract().appendThroughput() }
+    func testControlCharactersAreStored() async throws { try await contract().controlCharactersAreStored() }
 
     func testUpdateProgressSerialisesConcurrentUpdates() async throws {
         let fixture = try await StoreFixture.make(.sqlite, for: self)
@@ -70,6 +71,7 @@ final class PostgresStoreContractTests: XCTestCase {
     func testWeeklyScoresBeforeOldestWeekAreNotLoaded() async throws { try await contract().weeklyScoresBeforeOldestWeekAreNotLoaded() }
     func testHeldMessagesMutesAndAudit() async throws { try await contract().heldMessagesMutesAndAudit() }
     func testAppendThroughput() async throws { try await contract().appendThroughput() }
+    func testControlCharactersAreStored() async throws { try await contract().controlCharactersAreStored() }
 
     func testUpdateProgressSerialisesConcurrentUpdates() async throws {
         let fixture = try await StoreFixture.make(.postgres, for: self)

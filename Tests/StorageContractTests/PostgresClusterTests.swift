@@ -102,6 +102,10 @@ final class PostgresClusterTests: XCTestCase {
         }
     }
 
+    func testControlCharactersRoundTripExactly() async throws {
+        try await StoreContract(try await StoreFixture.make(.postgres, for: self)).controlCharactersRoundTripExactly()
+    }
+
     // MARK: Two nodes on one database
 
     func testTwoNodesAppendingToOneRoomGetGapFreeUniqueSeqs() async throws {

@@ -6,6 +6,68 @@ import XCTest
 
 /// Gamification and moderation persistence: exactly-once decisions and `updateProgress`.
 extension StoreContract {
+    /// Clients may put any character in any string, U+0000 included: storing them never fails.
+    /// (SQLite cuts a bound string at U+0000; PostgreSQL keeps every character, see
+    /// `controlCharactersRoundTripExactly`.)
+    func controlCharactersAreStored() async throws {
+        let store = try await makeStore()
+        let odd = "a\u{0}b\u{1}c\u{7}\u{1B}[31m"
+        try await store.signIn(org: "org1", id: "u1", name: odd, role: .student, at: 1)
+        try await createRoom(store)
+        let sent = newMessage(odd, clientMsgID: "\u{0}", id: "m1")
+        let first = try await store.appendMessages(org: "org1", room: "r1", [sent], idempotentSince: 0)
+        XCTAssertEqual(stored(first[0])?.seq, 1)
+        let replay = try await store.appendMessages(org: "org1", room: "r1", [newMessage(odd, clientMsgID: "\u{0}")], idempotentSince: 0)
+        XCTAssertEqual(duplicate(replay[0])?.msgID, "m1")
+        try await store.holdMessage(org: "org1", HeldMessage(room: "r1", message: newMessage(odd, id: "h1"), reasons: [odd], scores: [:], timeZone: odd, deadline: 1))
+        let taken = try await store.takeHeldMessage(org: "org1", msgID: "h1")
+        XCTAssertNotNil(taken)
+    }
+
+    /// Every character is stored and read back as given (PostgreSQL, through its escaping of U+0000).
+    func controlCharactersRoundTripExactly() async throws {
+        let store = try await makeStore()
+        let odd = "a\u{0}b\u{1}c\u{1}0\u{0}\u{0}\u{1}"
+        try await store.signIn(org: "org\u{0}", id: "u\u{0}", name: odd, role: .student, at: 1)
+        let user = try await store.user(org: "org\u{0}", id: "u\u{0}")
+        XCTAssertEqual(user?.name, odd)
+        let plain = try await store.user(org: "org", id: "u")
+        XCTAssertNil(plain, "escaping keeps distinct strings distinct")
+
+        let info = RoomInfo(id: "r1", kind: .group, title: odd, visibility: .org, members: ["u\u{0}", "u\u{1}"], createdBy: "u\u{1}", createdAt: 1)
+        let created = try await store.createRoom(org: "org1", info: info, epoch: "e\u{0}")
+        XCTAssertTrue(created)
+        let room = try await store.room(org: "org1", id: "r1")
+        XCTAssertEqual(room?.info, info)
+        XCTAssertEqual(room?.epoch, "e\u{0}")
+
+        let sent = NewMessage(
+            id: "m\u{0}", from: UserRef(id: "u\u{0}", name: odd, role: .student), text: odd, ts: 5, replyTo: "\u{0}",
+            clientMsgID: "\u{0}", moderation: ModerationNote(action: "masked", reasons: [odd]), status: "delivered")
+        let first = try await store.appendMessages(org: "org1", room: "r1", [sent], idempotentSince: 0)
+        let replay = try await store.appendMessages(org: "org1", room: "r1", [sent], idempotentSince: 0)
+        XCTAssertEqual(duplicate(replay[0]), StoredAck(msgID: "m\u{0}", seq: 1, ts: 5, status: "delivered"))
+        let stored = try await store.messages(org: "org1", room: "r1", afterSeq: 0, limit: 10)
+        XCTAssertEqual(stored, first.compactMap { self.stored($0) })
+        XCTAssertEqual(stored.first?.text, odd)
+        XCTAssertEqual(stored.first?.clientMsgID, "\u{0}")
+        let count = try await store.setReaction(org: "org1", room: "r1", msgID: "m\u{0}", user: "u\u{0}", emoji: "\u{0}", on: true, at: 6)
+        XCTAssertEqual(count, 1)
+        let single = try await store.message(org: "org1", room: "r1", id: "m\u{0}")
+        XCTAssertEqual(single?.reactions, ["\u{0}": 1])
+
+        let held = HeldMessage(room: "r\u{0}", message: sent, reasons: [odd], scores: [odd: 1], timeZone: "\u{0}", deadline: 9)
+        try await store.holdMessage(org: "org1", held)
+        var expected = held
+        expected.message.moderation = nil
+        let taken = try await store.takeHeldMessage(org: "org1", msgID: "m\u{0}")
+        XCTAssertEqual(taken, expected)
+        try await store.appendAudit(AuditRecord(org: "org1", at: 1, actor: odd, action: "hold", room: "r\u{0}", detail: odd))
+        let audit = try await store.audit(org: "org1", since: nil, limit: 5)
+        XCTAssertEqual(audit.first?.actor, odd)
+        XCTAssertEqual(audit.first?.detail, odd)
+    }
+
     func updateProgressReadsChangesAndReturnsTotals() async throws {
         let store = try await makeStore()
         // An existing row for amy; ben has none yet.

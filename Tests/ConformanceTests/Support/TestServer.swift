@@ -227,7 +227,7 @@ struct ConformanceDatabase: Sendable {
         do {
             try await PostgresDatabases.drop(name, on: server, logger: logger)
         } catch {
-            XCTFail("could not drop conformance database \(name): \(error)")
+            XCTFail("could not drop conformance database \(name): \(String(reflecting: error))")
         }
     }
 }

@@ -107,7 +107,7 @@ final class StoreFixture: Sendable {
             do {
                 try await PostgresDatabases.drop(name, on: server, logger: logger)
             } catch {
-                XCTFail("could not drop test database \(name): \(error)")
+                XCTFail("could not drop test database \(name): \(String(reflecting: error))")
             }
         }
     }
