@@ -121,7 +121,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Transport", "Wire", "Outbound", "Broker", "Configuration", "Auth", "Storage", "StorageBackends", "Moderation", "Presence", "Rooms", "Gamification", "Review",
+                "Transport", "Wire", "Outbound", "Broker", "BrokerRedis", "Configuration", "Auth", "Storage", "StorageBackends", "Moderation", "Presence", "Rooms", "Gamification", "Review",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -30,7 +30,8 @@ export RTS_REQUIRE_SERVICES=1
 
 swift test --skip-build
 # The single-node conformance suite again, every test server on its own PostgreSQL database.
-RTS_CONFORMANCE_DATABASE_URL="$RTS_TEST_DATABASE_URL" swift test --skip-build --filter ConformanceTests
+RTS_CONFORMANCE_DATABASE_URL="$RTS_TEST_DATABASE_URL" swift test --skip-build --filter ConformanceTests \
+    --skip ClusterProcessConformanceTests  # those already run their nodes on PostgreSQL
 
 # Autobahn|Testsuite cases against /echo of a real server on a free loopback port.
 port=$(free_port)

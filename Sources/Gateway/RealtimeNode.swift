@@ -1,5 +1,6 @@
 import Auth
 import Broker
+import BrokerRedis
 import Configuration
 import Foundation
 import Gamification
@@ -21,6 +22,7 @@ public final class RealtimeNode: Sendable {
     private let logger: Logger
     private let store: any ServerStore
     private let broker: any ClusterBroker
+    private let sharedRateLimits: RedisRateLimiter?
     private let cluster: ClusterLink
     private let rooms: RoomRegistry
     private let presence: PresenceTracker
@@ -39,14 +41,17 @@ public final class RealtimeNode: Sendable {
     public static func open(
         config: ServerConfig, logger: Logger, clock: any WallClock = SystemClock(), broker: (any ClusterBroker)? = nil
     ) async throws -> RealtimeNode {
-        let broker = try broker ?? ClusterBackend.broker(config, logger: logger)
+        let backend = try ClusterBackend(config, logger: logger)
         let store = try await StorageBackend.open(config, logger: logger)
-        return try RealtimeNode(config: config, store: store, broker: broker, logger: logger, clock: clock)
+        return try RealtimeNode(
+            config: config, store: store, broker: broker ?? backend.broker, sharedRateLimits: backend.rateLimiter, logger: logger, clock: clock)
     }
 
     public init(
-        config: ServerConfig, store: any ServerStore, broker: any ClusterBroker, logger: Logger, clock: any WallClock = SystemClock()
+        config: ServerConfig, store: any ServerStore, broker: any ClusterBroker, sharedRateLimits: RedisRateLimiter? = nil, logger: Logger,
+        clock: any WallClock = SystemClock()
     ) throws {
+        self.sharedRateLimits = sharedRateLimits
         self.config = config
         self.logger = logger
         let publicKey = try config.jwtPublicKeyFile.map { try String(contentsOfFile: $0, encoding: .utf8) }
@@ -90,7 +95,7 @@ public final class RealtimeNode: Sendable {
             pipeline = loaded
         }
         let mutes = MuteList()
-        let limits = UserRateLimits(config, clock: clock)
+        let limits = UserRateLimits(config, clock: clock, shared: sharedRateLimits)
         memory = MemoryUpkeep(
             presence: presence, typing: typing, sessions: sessions, mutes: mutes, limits: limits, rooms: rooms,
             gamification: gamification, clock: clock)
@@ -135,6 +140,7 @@ public final class RealtimeNode: Sendable {
         background.run { await gamification.run() }
         try await review.start()
         try await broker.start(receiver: cluster)
+        sharedRateLimits?.start()
         let cluster = cluster
         background.run { await cluster.run() }
         try transport.start()
@@ -165,13 +171,15 @@ public final class RealtimeNode: Sendable {
         transport.stopAccepting()
         await transport.shutdown(
             closeCode: CloseCode.goingAway, reason: "server shutting down", graceMS: deadline.remainingMS - storageReserveMS)
-        let (rooms, gamification, background, store, logger, broker, cluster) = (rooms, gamification, background, store, logger, broker, cluster)
+        let (rooms, gamification, background, store, logger, broker, cluster, sharedRateLimits) =
+            (rooms, gamification, background, store, logger, broker, cluster, sharedRateLimits)
         let drained = await deadline.run {
             await rooms.drain()
             gamification.finish()
             cluster.stop()
             await background.stop()
             await broker.stop()
+            await sharedRateLimits?.stop()
             do {
                 try await store.close()
             } catch {

@@ -92,7 +92,7 @@ public protocol GamificationStore: Sendable {
     /// Returns one record per board entry the increments touched, in the order each first
     /// appears, with its NEW TOTAL. Nothing is written when an error is thrown.
     func updateProgress(
-        org: String, users: [String], _ body: @Sendable (inout [String: UserProgress]) -> [ScoreRecord]
+        org: String, users: [String], _ body: @escaping @Sendable (inout [String: UserProgress]) -> [ScoreRecord]
     ) async throws -> [ScoreRecord]
     /// Records the achievement; false when the user already had it.
     func awardAchievement(org: String, user: String, name: String, at: Int64) async throws -> Bool

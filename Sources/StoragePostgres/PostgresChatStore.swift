@@ -25,7 +25,7 @@ extension PostgresStore { // ChatStore
             // At most 5 · 5000 parameters per statement (PostgreSQL allows 65535).
             for start in stride(from: 0, to: upserts.count, by: 5000) {
                 let chunk = upserts[start..<min(start + 5000, upserts.count)]
-                for row in try await connection.query(Self.signInStatement(chunk), logger: logger).collect() {
+                for row in try await connection.query(Self.signInStatement(chunk), logger: self.logger).collect() {
                     let (org, id) = try row.decode((String, String).self)
                     written.insert(Key(org: unesc(org), id: unesc(id)))
                 }
@@ -96,12 +96,12 @@ extension PostgresStore { // ChatStore
                         \(esc(info.createdBy)), \(esc(info.createdAt)), \(esc(epoch)), 0)
                 ON CONFLICT (org, id) DO NOTHING
                 RETURNING 1
-                """, logger: logger).collect()
+                """, logger: self.logger).collect()
             if created.isEmpty { return false }
             _ = try await connection.query("""
                 INSERT INTO room_members (org, room, user_id, joined_at)
                 SELECT \(esc(org)), \(esc(info.id)), member, \(esc(info.createdAt)) FROM unnest(\(esc(memberIDs))::text[]) AS member
-                """, logger: logger).collect()
+                """, logger: self.logger).collect()
             return true
         }
     }
@@ -297,7 +297,7 @@ extension PostgresStore { // ChatStore
         try await transaction { connection in
             // The message must exist (FOR KEY SHARE: the lock its foreign key would take anyway).
             guard try await !connection.query(
-                "SELECT 1 FROM messages WHERE org = \(esc(org)) AND room = \(esc(room)) AND id = \(esc(msgID)) FOR KEY SHARE", logger: logger
+                "SELECT 1 FROM messages WHERE org = \(esc(org)) AND room = \(esc(room)) AND id = \(esc(msgID)) FOR KEY SHARE", logger: self.logger
             ).collect().isEmpty else {
                 throw StorageError.messageNotFound(org: org, room: room, id: msgID)
             }
@@ -306,15 +306,15 @@ extension PostgresStore { // ChatStore
                 _ = try await connection.query("""
                     INSERT INTO reactions (org, room, msg_id, user_id, emoji, at) VALUES (\(esc(org)), \(esc(room)), \(esc(msgID)), \(esc(user)), \(esc(emoji)), \(esc(at)))
                     ON CONFLICT DO NOTHING
-                    """, logger: logger).collect()
+                    """, logger: self.logger).collect()
             } else {
                 _ = try await connection.query("""
                     DELETE FROM reactions WHERE org = \(esc(org)) AND room = \(esc(room)) AND msg_id = \(esc(msgID)) AND emoji = \(esc(emoji)) AND user_id = \(esc(user))
-                    """, logger: logger).collect()
+                    """, logger: self.logger).collect()
             }
             return try await connection.query(
                 "SELECT count(*) FROM reactions WHERE org = \(esc(org)) AND room = \(esc(room)) AND msg_id = \(esc(msgID)) AND emoji = \(esc(emoji))",
-                logger: logger
+                logger: self.logger
             ).collect().first?.decode(Int.self) ?? 0
         }
     }

@@ -39,7 +39,7 @@ extension PostgresStore { // GamificationStore
         try await transaction { connection in
             for start in stride(from: 0, to: progressRows.count, by: 1000) {
                 let chunk = Array(progressRows[start..<min(start + 1000, progressRows.count)])
-                _ = try await connection.query(Self.upsertProgress(org: org, chunk), logger: logger).collect()
+                _ = try await connection.query(Self.upsertProgress(org: org, chunk), logger: self.logger).collect()
             }
             if !scoreRows.isEmpty {
                 _ = try await connection.query("""
@@ -49,7 +49,7 @@ extension PostgresStore { // GamificationStore
                                 \(esc(scoreRows.map(\.key.user)))::text[], \(esc(scoreRows.map { Int64($0.value) }))::bigint[])
                          AS s(room, period, user_id, points)
                     ON CONFLICT (org, room, period, user_id) DO UPDATE SET points = excluded.points
-                    """, logger: logger).collect()
+                    """, logger: self.logger).collect()
             }
         }
     }
@@ -59,7 +59,7 @@ extension PostgresStore { // GamificationStore
     /// `FOR UPDATE`) until the commit, so two nodes updating one user run one after the other and
     /// the second sees the first's result. Increments are applied as `points = points + delta`.
     public func updateProgress(
-        org: String, users: [String], _ body: @Sendable (inout [String: UserProgress]) -> [ScoreRecord]
+        org: String, users: [String], _ body: @escaping @Sendable (inout [String: UserProgress]) -> [ScoreRecord]
     ) async throws -> [ScoreRecord] {
         // Sorted: every transaction takes its locks in the same order, so two never deadlock.
         let listed = Array(Set(users)).sorted()
@@ -67,7 +67,7 @@ extension PostgresStore { // GamificationStore
             if !listed.isEmpty {
                 _ = try await connection.query("""
                     SELECT pg_advisory_xact_lock(hashtextextended(\(esc(org)) || chr(31) || u, 0)) FROM unnest(\(esc(listed))::text[]) AS u
-                    """, logger: logger).collect()
+                    """, logger: self.logger).collect()
             }
             var progress: [String: UserProgress] = [:]
             for user in listed { progress[user] = UserProgress(user: user) }
@@ -76,7 +76,7 @@ extension PostgresStore { // GamificationStore
                     SELECT user_id, messages, day, day_points, streak_days, streak_best, streak_last_day, helpful_received
                     FROM gam_progress WHERE org = \(esc(org)) AND user_id = ANY(\(esc(listed))::text[])
                     ORDER BY user_id FOR UPDATE
-                    """, logger: logger).collect() {
+                    """, logger: self.logger).collect() {
                     let loaded = try Self.decodeProgress(row)
                     progress[loaded.user] = loaded
                 }
@@ -92,7 +92,7 @@ extension PostgresStore { // GamificationStore
                 changed.append(after)
             }
             if !changed.isEmpty {
-                _ = try await connection.query(Self.upsertProgress(org: org, changed), logger: logger).collect()
+                _ = try await connection.query(Self.upsertProgress(org: org, changed), logger: self.logger).collect()
             }
 
             let deltas = ScoreDeltas(increments)
@@ -106,7 +106,7 @@ extension PostgresStore { // GamificationStore
                      AS s(room, period, user_id, points)
                 ON CONFLICT (org, room, period, user_id) DO UPDATE SET points = gam_scores.points + excluded.points
                 RETURNING room, period, user_id, points
-                """, logger: logger).collect() {
+                """, logger: self.logger).collect() {
                 let score = try Self.decodeScore(row)
                 totals[ScoreKey(score)] = score.points
             }

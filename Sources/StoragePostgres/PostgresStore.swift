@@ -26,6 +26,9 @@ public final class PostgresStore: ServerStore, Sendable {
 
     /// How long `isHealthy` waits for `SELECT 1`.
     static let healthTimeout: Duration = .seconds(2)
+    /// Longest a statement or transaction may take, waiting for a connection included: while the
+    /// database is down, requests fail with a clear error instead of queueing for good.
+    static let operationTimeout: Duration = .seconds(10)
 
     private init(url: PostgresURL, maximumConnections: Int, logger: Logger) {
         var configuration = url.clientConfiguration
@@ -112,10 +115,18 @@ public final class PostgresStore: ServerStore, Sendable {
 
     /// Runs `body` in one transaction on one pooled connection: committed when it returns,
     /// rolled back when it throws (the original error is rethrown, so `StorageError`s stay themselves).
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try checkOpen()
-        let logger = self.logger
-        return try await client.withConnection { connection in
+        let (client, logger) = (self.client, self.logger)
+        return try await withTimeout(Self.operationTimeout, "transaction") {
+            try await Self.transaction(on: client, logger: logger, body)
+        }
+    }
+
+    private static func transaction<T: Sendable>(
+        on client: PostgresClient, logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await client.withConnection { connection in
             _ = try await connection.query("BEGIN", logger: logger).collect()
             do {
                 let value = try await body(connection)
@@ -138,7 +149,8 @@ public final class PostgresStore: ServerStore, Sendable {
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         try checkOpen()
-        return try await client.query(query, logger: logger).collect()
+        let (client, logger) = (self.client, self.logger)
+        return try await withTimeout(Self.operationTimeout, "query") { try await client.query(query, logger: logger).collect() }
     }
 
     // MARK: Operations

@@ -46,7 +46,7 @@ extension SQLiteChatStore: GamificationStore {
     /// SQLite's one write transaction serialises every writer, so reading, `body` and the writes
     /// see no concurrent change.
     public func updateProgress(
-        org: String, users: [String], _ body: @Sendable (inout [String: UserProgress]) -> [ScoreRecord]
+        org: String, users: [String], _ body: @escaping @Sendable (inout [String: UserProgress]) -> [ScoreRecord]
     ) async throws -> [ScoreRecord] {
         var listed: [String] = []
         var seen = Set<String>()
