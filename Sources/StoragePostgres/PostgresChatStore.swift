@@ -117,9 +117,9 @@ extension PostgresStore { // ChatStore
             try row.decode((String, String, String, String, Int64, String, Int64, [String]).self)
         let info = RoomInfo(
             id: id,
-            kind: try Self.decodeEnum(RoomKind.self, kind, column: "rooms.kind"),
+            kind: try StoredValue.decodeEnum(RoomKind.self, kind, column: "rooms.kind"),
             title: unesc(title),
-            visibility: try Self.decodeEnum(Visibility.self, visibility, column: "rooms.visibility"),
+            visibility: try StoredValue.decodeEnum(Visibility.self, visibility, column: "rooms.visibility"),
             members: unesc(members),
             createdBy: unesc(createdBy),
             createdAt: createdAt
@@ -177,7 +177,7 @@ extension PostgresStore { // ChatStore
             items.append(AppendItem(
                 i: index, id: esc(message.id), user_id: esc(message.from.id), user_name: esc(message.from.name),
                 user_role: message.from.role.rawValue, text: esc(message.text), msg_ts: message.ts, reply_to: esc(message.replyTo),
-                client_msg_id: esc(message.clientMsgID), moderation: esc(try message.moderation.map(Self.encodeModeration)),
+                client_msg_id: esc(message.clientMsgID), moderation: esc(try message.moderation.map(StoredValue.encodeModeration)),
                 msg_status: esc(message.status)))
         }
         let json = String(decoding: try JSONEncoder().encode(items), as: UTF8.self)
@@ -352,12 +352,12 @@ extension PostgresStore { // ChatStore
         return ChatMessage(
             id: unesc(id),
             seq: seq,
-            from: UserRef(id: unesc(userID), name: unesc(userName), role: try decodeEnum(Role.self, userRole, column: "messages.user_role")),
+            from: UserRef(id: unesc(userID), name: unesc(userName), role: try StoredValue.decodeEnum(Role.self, userRole, column: "messages.user_role")),
             text: deleted ? nil : unesc(text),
             ts: ts,
             replyTo: unesc(replyTo),
             clientMsgID: unesc(clientMsgID),
-            moderation: try unesc(moderation).map(decodeModeration),
+            moderation: try unesc(moderation).map(StoredValue.decodeModeration),
             editedAt: editedAt,
             deleted: deleted ? true : nil,
             reactions: nil
@@ -367,26 +367,7 @@ extension PostgresStore { // ChatStore
     private static func decodeUser(_ row: PostgresRow) throws -> UserRecord {
         let (id, name, role, lastSeen, banned) = try row.decode((String, String, String, Int64, Bool).self)
         return UserRecord(
-            id: unesc(id), name: unesc(name), role: try decodeEnum(Role.self, role, column: "users.role"), lastSeen: lastSeen, banned: banned)
-    }
-
-    static func decodeEnum<E: RawRepresentable>(_ type: E.Type, _ raw: String, column: String) throws -> E where E.RawValue == String {
-        guard let value = E(rawValue: raw) else {
-            throw StorageError.invalidData("unknown value '\(raw)' in \(column)")
-        }
-        return value
-    }
-
-    private static func encodeModeration(_ note: ModerationNote) throws -> String {
-        String(decoding: try JSONEncoder().encode(note), as: UTF8.self)
-    }
-
-    private static func decodeModeration(_ json: String) throws -> ModerationNote {
-        do {
-            return try JSONDecoder().decode(ModerationNote.self, from: Data(json.utf8))
-        } catch {
-            throw StorageError.invalidData("bad moderation JSON in messages.moderation: \(error)")
-        }
+            id: unesc(id), name: unesc(name), role: try StoredValue.decodeEnum(Role.self, role, column: "users.role"), lastSeen: lastSeen, banned: banned)
     }
 
     /// Fills `reactions` for an ascending, seq-contiguous page with one grouped query.

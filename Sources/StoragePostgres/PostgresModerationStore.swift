@@ -90,7 +90,7 @@ extension PostgresStore { // ModerationStore
             try row.decode((String, String, String, String, String, String, String, Int64, String?, String, String, String, String?, Int64).self)
         let message = NewMessage(
             id: unesc(msgID),
-            from: UserRef(id: unesc(userID), name: unesc(userName), role: try decodeEnum(Role.self, userRole, column: "held_messages.user_role")),
+            from: UserRef(id: unesc(userID), name: unesc(userName), role: try StoredValue.decodeEnum(Role.self, userRole, column: "held_messages.user_role")),
             text: unesc(text), ts: ts, replyTo: unesc(replyTo), clientMsgID: unesc(clientMsgID), moderation: nil, status: "delivered")
         return HeldMessage(
             room: unesc(room), message: message,

@@ -155,9 +155,9 @@ public final class SQLiteChatStore: ChatStore, Sendable {
             )
             let info = RoomInfo(
                 id: id,
-                kind: try Self.decodeEnum(RoomKind.self, row.decode(atIndex: 0), column: "rooms.kind"),
+                kind: try StoredValue.decodeEnum(RoomKind.self, row.decode(atIndex: 0), column: "rooms.kind"),
                 title: try row.decode(atIndex: 1),
-                visibility: try Self.decodeEnum(Visibility.self, row.decode(atIndex: 2), column: "rooms.visibility"),
+                visibility: try StoredValue.decodeEnum(Visibility.self, row.decode(atIndex: 2), column: "rooms.visibility"),
                 members: members,
                 createdBy: try row.decode(atIndex: 3),
                 createdAt: try row.decode(atIndex: 4)
@@ -194,7 +194,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
     public func appendMessages(org: String, room: String, _ batch: [NewMessage], idempotentSince: Int64) async throws -> [AppendOutcome] {
         if batch.isEmpty { return [] }
         // Encode outside the write transaction: the writer is the one serialized resource.
-        let moderationJSON = try batch.map { try $0.moderation.map(Self.encodeModeration) }
+        let moderationJSON = try batch.map { try $0.moderation.map(StoredValue.encodeModeration) }
         return try await pool.write { db in
             guard let lastSeq = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT last_seq FROM rooms WHERE org = ? AND id = ?"),
@@ -439,13 +439,13 @@ public final class SQLiteChatStore: ChatStore, Sendable {
             from: UserRef(
                 id: try row.decode(atIndex: 2),
                 name: try row.decode(atIndex: 3),
-                role: try decodeEnum(Role.self, row.decode(atIndex: 4), column: "messages.user_role")
+                role: try StoredValue.decodeEnum(Role.self, row.decode(atIndex: 4), column: "messages.user_role")
             ),
             text: deleted ? nil : try row.decode(atIndex: 5),
             ts: try row.decode(atIndex: 6),
             replyTo: try row.decode(atIndex: 7),
             clientMsgID: try row.decode(atIndex: 8),
-            moderation: try moderation.map(decodeModeration),
+            moderation: try moderation.map(StoredValue.decodeModeration),
             editedAt: try row.decode(atIndex: 10),
             deleted: deleted ? true : nil,
             reactions: nil
@@ -456,29 +456,10 @@ public final class SQLiteChatStore: ChatStore, Sendable {
         UserRecord(
             id: try row.decode(atIndex: 0),
             name: try row.decode(atIndex: 1),
-            role: try decodeEnum(Role.self, row.decode(atIndex: 2), column: "users.role"),
+            role: try StoredValue.decodeEnum(Role.self, row.decode(atIndex: 2), column: "users.role"),
             lastSeen: try row.decode(atIndex: 3),
             banned: try row.decode(atIndex: 4)
         )
-    }
-
-    private static func decodeEnum<E: RawRepresentable>(_ type: E.Type, _ raw: String, column: String) throws -> E where E.RawValue == String {
-        guard let value = E(rawValue: raw) else {
-            throw StorageError.invalidData("unknown value '\(raw)' in \(column)")
-        }
-        return value
-    }
-
-    private static func encodeModeration(_ note: ModerationNote) throws -> String {
-        String(decoding: try JSONEncoder().encode(note), as: UTF8.self)
-    }
-
-    private static func decodeModeration(_ json: String) throws -> ModerationNote {
-        do {
-            return try JSONDecoder().decode(ModerationNote.self, from: Data(json.utf8))
-        } catch {
-            throw StorageError.invalidData("bad moderation JSON in messages.moderation: \(error)")
-        }
     }
 
     /// Fills `reactions` for an ascending, seq-contiguous page with one grouped query.

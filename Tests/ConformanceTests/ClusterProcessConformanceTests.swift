@@ -18,6 +18,21 @@ final class ClusterProcessConformanceTests: XCTestCase {
         return started
     }
 
+    /// A fresh org and room: `owner` (a mentor on `ownerNode`) created and joined it, `member`
+    /// (a student on `memberNode`) joined it.
+    private func room(
+        _ cluster: ProcessCluster, owner: String, on ownerNode: Int, member: String, on memberNode: Int
+    ) async throws -> (org: String, room: String, owner: TestClient, member: TestClient) {
+        let org = Fresh.id("org")
+        let room = Fresh.id("room")
+        let ownerClient = try await cluster.client(ownerNode, user: owner, org: org, role: "mentor")
+        try await ownerClient.createRoom(room, visibility: "org")
+        try await ownerClient.join(room)
+        let memberClient = try await cluster.client(memberNode, user: member, org: org)
+        try await memberClient.join(room)
+        return (org, room, ownerClient, memberClient)
+    }
+
     /// `count` message pushes of `room`, checked to be exactly `seqs` in order.
     private func expectMessages(_ client: TestClient, in room: String, seqs: ClosedRange<Int>, timeout: Duration = .seconds(10)) async throws -> [String] {
         var ids: [String] = []
@@ -70,13 +85,7 @@ final class ClusterProcessConformanceTests: XCTestCase {
 
     func testKilledNodesUsersGoOfflineAndItsClientsRecoverOnAnotherNode() async throws {
         let cluster = try await start(nodes: 3, extra: ["RTS_PRESENCE_GRACE_MS": "500"])
-        let org = Fresh.id("org")
-        let room = Fresh.id("room")
-        let watcher = try await cluster.client(0, user: "watcher", org: org, role: "mentor")
-        try await watcher.createRoom(room, visibility: "org")
-        try await watcher.join(room)
-        let subject = try await cluster.client(2, user: "subject", org: org)
-        try await subject.join(room)
+        let (org, room, watcher, subject) = try await room(cluster, owner: "watcher", on: 0, member: "subject", on: 2)
         try await watcher.say("before", in: room)
         _ = try await subject.nextMessage(in: room, seq: 1)
 
@@ -98,15 +107,24 @@ final class ClusterProcessConformanceTests: XCTestCase {
         _ = try await back.nextMessage(in: room, seq: 5)
     }
 
+    func testPerUserRateLimitsHoldAcrossNodes() async throws {
+        // A burst of 3 sends for the whole cluster: a second session on another node adds none.
+        let cluster = try await start(nodes: 2, extra: ["RTS_SEND_RATE": "0.1", "RTS_SEND_BURST": "3"])
+        let (org, room, _, first) = try await room(cluster, owner: "olga", on: 0, member: "sam", on: 0)
+        let second = try await cluster.client(1, user: "sam", org: org)
+        try await second.join(room)
+        try await first.say("one", in: room)
+        try await second.say("two", in: room)
+        try await first.say("three", in: room)
+        let limited = try await second.expectError("rate_limited", to: [
+            "type": "send", "room": room, "text": "four", "client_msg_id": UUID().uuidString,
+        ])
+        XCTAssertGreaterThan(limited["retry_after_ms"]?.int ?? 0, 0, "\(limited)")
+    }
+
     func testRedisOutageKeepsNodesServingAndDeliveryResumesWithoutGaps() async throws {
         let cluster = try await start(nodes: 2)
-        let org = Fresh.id("org")
-        let room = Fresh.id("room")
-        let alice = try await cluster.client(0, user: "alice", org: org, role: "mentor")
-        try await alice.createRoom(room, visibility: "org")
-        try await alice.join(room)
-        let bob = try await cluster.client(1, user: "bob", org: org)
-        try await bob.join(room)
+        let (_, room, alice, bob) = try await room(cluster, owner: "alice", on: 0, member: "bob", on: 1)
         try await cluster.waitForReadyz(0, 200)
 
         cluster.redis.kill()
@@ -131,11 +149,7 @@ final class ClusterProcessConformanceTests: XCTestCase {
 
     func testPostgresRestartGivesClearErrorsThenRecovers() async throws {
         let cluster = try await start(nodes: 2)
-        let org = Fresh.id("org")
-        let room = Fresh.id("room")
-        let alice = try await cluster.client(0, user: "alice", org: org, role: "mentor")
-        try await alice.createRoom(room, visibility: "org")
-        try await alice.join(room)
+        let (_, room, alice, bob) = try await room(cluster, owner: "alice", on: 0, member: "bob", on: 1)
         try await alice.say("before", in: room)
 
         let restart = try await ClusterServices.stopPostgres()
@@ -159,5 +173,6 @@ final class ClusterProcessConformanceTests: XCTestCase {
             if reply.type == "ack" { ack = reply } else { try await Task.sleep(for: .milliseconds(200)) }
         }
         XCTAssertEqual(ack?["seq"]?.int, 2, "the failed send stored nothing; the next one takes seq 2")
+        _ = try await bob.nextMessage(in: room, seq: 2)
     }
 }
