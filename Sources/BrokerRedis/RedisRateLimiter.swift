@@ -8,21 +8,22 @@ import Synchronization
 /// matter, and a key lives only as long as its bucket is not full again (`PEXPIRE`). When Redis
 /// cannot be reached `take` throws a `RedisError`: the caller falls back to its local buckets.
 public final class RedisRateLimiter: Sendable {
-    /// GCRA: a bucket is its theoretical arrival time (TAT, ms on Redis' clock). A take is allowed
-    /// when TAT + interval - burst·interval ≤ now, and moves TAT to max(TAT, now) + interval.
-    /// Returns 0 when allowed, else the ms until it would be.
+    /// GCRA: a bucket is its theoretical arrival time (TAT, ms on Redis' clock). A take of `cost`
+    /// tokens is allowed when TAT + cost·interval - burst·interval ≤ now, and moves TAT to
+    /// max(TAT, now) + cost·interval. Returns 0 when allowed, else the ms until it would be.
     public static let script = """
         local interval = tonumber(ARGV[1])
         local burst = tonumber(ARGV[2])
+        local cost = tonumber(ARGV[3]) or 1
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
         local tat = tonumber(redis.call('GET', KEYS[1]))
         if tat == nil or tat < now then tat = now end
-        local allowAt = tat + interval - interval * burst
+        local allowAt = tat + interval * cost - interval * burst
         if allowAt > now then
           return math.max(1, math.ceil(allowAt - now))
         end
-        local newTat = tat + interval
+        local newTat = tat + interval * cost
         redis.call('SET', KEYS[1], string.format('%.3f', newTat))
         redis.call('PEXPIRE', KEYS[1], math.ceil(newTat - now) + 1)
         return 0
@@ -49,12 +50,12 @@ public final class RedisRateLimiter: Sendable {
 
     public var isConnected: Bool { connection.isConnected }
 
-    /// Takes one token from the bucket `key` (refilled at `rate` per second, holding at most
-    /// `burst`). Returns nil when allowed, else the milliseconds until a token is there.
-    /// Throws `RedisError` when Redis cannot answer (fall back to a local bucket then).
-    public func take(key: String, rate: Double, burst: Double) async throws -> Int? {
+    /// Takes `cost` tokens (all or none) from the bucket `key` (refilled at `rate` per second,
+    /// holding at most `burst`). Returns nil when allowed, else the milliseconds until they are
+    /// there. Throws `RedisError` when Redis cannot answer (fall back to a local bucket then).
+    public func take(key: String, rate: Double, burst: Double, cost: Int = 1) async throws -> Int? {
         let interval = 1000.0 / max(rate, 1e-6)
-        let arguments = ["1", keyPrefix + key, String(interval), String(max(burst, 1))]
+        let arguments = ["1", keyPrefix + key, String(interval), String(max(burst, 1)), String(max(cost, 1))]
         let reply: RedisReply
         if let loaded = sha.withLock({ $0 }) {
             let first = try await connection.command(["EVALSHA", loaded] + arguments)

@@ -10,7 +10,7 @@ import Wire
 /// Points, streaks, achievements and leaderboards, updated from the message path's activity.
 ///
 /// Rooms only `record` events (a lock and an append: no task is woken per message); this actor
-/// drains them every `drainInterval` and applies them in order,
+/// drains them every `settings.drainInterval` and applies them in order,
 /// updates leaderboards in O(log n), pushes streaks and achievements to the user's sessions,
 /// and pushes changed top-10s to subscribers at most once per `pushInterval`, coalesced.
 public actor GamificationEngine: ActivityFeed {
@@ -21,8 +21,6 @@ public actor GamificationEngine: ActivityFeed {
     private let notifier: any UserNotifier
     let logger: Logger
     private nonisolated let inbox = Mutex(Inbox())
-    /// How often queued events are applied: a few ms of delay for gamification, nothing on the message path.
-    private let drainInterval = Duration.milliseconds(20)
     private let trimInterval = Duration.seconds(60)
 
     private struct Inbox {
@@ -98,7 +96,7 @@ public actor GamificationEngine: ActivityFeed {
                     lastTrim = lastFlush
                 }
             }
-            try? await Task.sleep(for: drainInterval)
+            try? await Task.sleep(for: settings.drainInterval)
         }
         await flush()
     }

@@ -15,6 +15,12 @@ public struct GamificationSettings: Sendable {
     /// Cluster mode: the store, shared by every node, decides progress and points (one transaction
     /// per batch of events) instead of this node's memory.
     public var sharedStore: Bool
+    /// How often queued events are applied. In cluster mode each batch is a store transaction
+    /// (with its commit), so batches are larger there: 10 transactions/s per node instead of 50
+    /// keeps the shared store's commits for messages, and pushes stay well within `pushInterval`.
+    public var drainInterval: Duration {
+        sharedStore ? .milliseconds(100) : .milliseconds(20)
+    }
 
     public init(dailyMessagePoints: Int = 20, orgTimeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current,
                 pushInterval: Duration = .seconds(1), flushInterval: Duration = .milliseconds(250), orgIdleMS: Int64 = 900_000,

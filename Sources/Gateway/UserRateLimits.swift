@@ -3,9 +3,9 @@ import Wire
 
 /// Token buckets every node of a cluster shares (Redis).
 protocol SharedRateLimiter: Sendable {
-    /// Takes one token; nil when allowed, else the ms to wait. Throws when the shared buckets
-    /// cannot be reached (the caller falls back to this node's own).
-    func take(key: String, rate: Double, burst: Double) async throws -> Int?
+    /// Takes `cost` tokens (all or none); nil when allowed, else the ms to wait. Throws when the
+    /// shared buckets cannot be reached (the caller falls back to this node's own).
+    func take(key: String, rate: Double, burst: Double, cost: Int) async throws -> Int?
 }
 
 /// Per-user token buckets for every kind of request that costs the server work or reaches
@@ -21,9 +21,12 @@ struct UserRateLimits: Sendable {
     private let limiters: [Operation: KeyedRateLimiter]
     private let limits: [Operation: (rate: Double, burst: Int)]
     private let shared: (any SharedRateLimiter)?
+    private let leases = TokenLeases()
+    private let clock: any WallClock
 
     init(_ config: ServerConfig, clock: any WallClock, shared: (any SharedRateLimiter)? = nil) {
         self.shared = shared
+        self.clock = clock
         let limits: [Operation: (rate: Double, burst: Int)] = [
             .send: (config.sendRate, config.sendBurst), .edit: (config.editRate, config.editBurst),
             .react: (config.reactRate, config.reactBurst), .signal: (config.signalRate, config.signalBurst),
@@ -40,7 +43,7 @@ struct UserRateLimits: Sendable {
         let wait: Int?
         if let shared, let limit = limits[operation] {
             do {
-                wait = try await shared.take(key: operation.rawValue + "\u{0}" + key, rate: limit.rate, burst: Double(limit.burst))
+                wait = try await takeShared(operation.rawValue + "\u{0}" + key, limit: limit, from: shared)
             } catch {
                 wait = limiters[operation]?.take(key)
             }
@@ -51,13 +54,28 @@ struct UserRateLimits: Sendable {
         throw RequestError(.rateLimited, "too many \(operation.rawValue) requests; retry later", retryAfterMS: wait)
     }
 
-    /// Forgets buckets that refilled to the brim (they behave exactly like new ones).
-    func sweep() {
-        for limiter in limiters.values { limiter.sweep() }
+    /// One token from the shared bucket: from this node's lease when it has one, else a new lease
+    /// (or, when the bucket cannot spare a whole lease, a single token).
+    private func takeShared(_ key: String, limit: (rate: Double, burst: Int), from shared: any SharedRateLimiter) async throws -> Int? {
+        if leases.spend(key, nowMS: clock.nowMS()) { return nil }
+        let size = TokenLeases.size(rate: limit.rate, burst: limit.burst)
+        let wait = try await shared.take(key: key, rate: limit.rate, burst: Double(limit.burst), cost: size)
+        if wait == nil {
+            leases.keep(size - 1, for: key, nowMS: clock.nowMS())
+            return nil
+        }
+        guard size > 1 else { return wait }
+        return try await shared.take(key: key, rate: limit.rate, burst: Double(limit.burst), cost: 1)
     }
 
-    /// Buckets held, over every operation.
-    var count: Int { limiters.values.reduce(0) { $0 + $1.count } }
+    /// Forgets buckets that refilled to the brim (they behave exactly like new ones) and expired leases.
+    func sweep() {
+        for limiter in limiters.values { limiter.sweep() }
+        leases.sweep(nowMS: clock.nowMS())
+    }
+
+    /// Buckets and leases held, over every operation.
+    var count: Int { limiters.values.reduce(0) { $0 + $1.count } + leases.count }
 
     /// The bucket a request draws from, if any (join, leave, ping, refresh and moderation are bounded
     /// by the per-connection frame rate alone).

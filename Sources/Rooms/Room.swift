@@ -51,6 +51,9 @@ public actor Room {
     private let fanoutTimer = Timer(label: "rts_fanout_seconds")
     private let messagesCounter = Counter(label: "rts_messages_total", dimensions: [("outcome", "delivered")])
     private let duplicatesCounter = Counter(label: "rts_messages_total", dimensions: [("outcome", "duplicate")])
+    /// Messages held back behind a missing seq, and gaps that had to be read from the store.
+    private let heldCounter = Counter(label: "rts_room_order_waits_total", dimensions: [("kind", "held")])
+    private let gapReadsCounter = Counter(label: "rts_room_order_waits_total", dimensions: [("kind", "gap_read")])
 
     private struct Subscriber {
         var sink: any FrameSink
@@ -375,6 +378,7 @@ public actor Room {
         guard seq > lastSeq else { return }
         guard seq == lastSeq + 1 else {
             ahead[seq] = frame
+            heldCounter.increment()
             scheduleGapFill()
             return
         }
@@ -402,6 +406,7 @@ public actor Room {
     private func fillGap() async {
         gapFillScheduled = false
         guard !ahead.isEmpty else { return }
+        gapReadsCounter.increment()
         await catchUp()
         if !ahead.isEmpty { scheduleGapFill() }
     }

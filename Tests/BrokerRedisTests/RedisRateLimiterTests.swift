@@ -38,6 +38,27 @@ final class RedisRateLimiterTests: XCTestCase {
         await limiter.stop()
     }
 
+    func testTakingSeveralTokensAtOnceIsAllOrNothing() async throws {
+        let limiter = await limiter()
+        // Burst 10 at 1/s: a lease of 4, another of 4, then 4 more do not fit but 2 do.
+        let first = try await limiter.take(key: "lease", rate: 1, burst: 10, cost: 4)
+        XCTAssertNil(first)
+        let second = try await limiter.take(key: "lease", rate: 1, burst: 10, cost: 4)
+        XCTAssertNil(second)
+        guard let refused = try await limiter.take(key: "lease", rate: 1, burst: 10, cost: 4) else { return XCTFail("only 2 tokens are left") }
+        // Two more tokens are missing: about 2 s at 1/s.
+        XCTAssertGreaterThan(refused, 1_500)
+        XCTAssertLessThanOrEqual(refused, 2_000)
+        // The refusal took nothing: the 2 left are still there, one at a time.
+        for index in 0..<2 {
+            let single = try await limiter.take(key: "lease", rate: 1, burst: 10)
+            XCTAssertNil(single, "single take \(index)")
+        }
+        let empty = try await limiter.take(key: "lease", rate: 1, burst: 10)
+        XCTAssertNotNil(empty)
+        await limiter.stop()
+    }
+
     func testSustainedRateOverASecond() async throws {
         let limiter = await limiter()
         var allowed = 0

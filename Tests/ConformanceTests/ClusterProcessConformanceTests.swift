@@ -122,6 +122,34 @@ final class ClusterProcessConformanceTests: XCTestCase {
         XCTAssertGreaterThan(limited["retry_after_ms"]?.int ?? 0, 0, "\(limited)")
     }
 
+    func testLeasedTokensStillHoldTheClusterWideLimit() async throws {
+        // 10/s with a burst of 8: nodes lease 2 tokens at a time (TokenLeases), which must never let
+        // a user past burst + refill however their sends are spread.
+        let cluster = try await start(nodes: 2, extra: ["RTS_SEND_RATE": "10", "RTS_SEND_BURST": "8"])
+        let (org, room, _, first) = try await room(cluster, owner: "olga", on: 0, member: "sam", on: 0)
+        let second = try await cluster.client(1, user: "sam", org: org)
+        try await second.join(room)
+        let started = ContinuousClock.now
+        var allowed = 0
+        var limited = false
+        for index in 0..<40 where !limited {
+            let client = index.isMultiple(of: 2) ? first : second
+            let reply = try await client.request([
+                "type": "send", "room": room, "text": "lease \(index)", "client_msg_id": UUID().uuidString,
+            ])
+            if reply.type == "ack" {
+                allowed += 1
+            } else {
+                XCTAssertEqual(reply["code"]?.string, "rate_limited", "\(reply)")
+                limited = true
+            }
+        }
+        let elapsed = (ContinuousClock.now - started) / .seconds(1)
+        XCTAssertTrue(limited, "40 quick sends must hit a limit of 8 + 10/s")
+        XCTAssertLessThanOrEqual(Double(allowed), 8 + 10 * elapsed + 1, "allowed \(allowed) in \(elapsed) s")
+        XCTAssertGreaterThanOrEqual(allowed, 4, "leases forfeit at most a lease per node")
+    }
+
     func testRedisOutageKeepsNodesServingAndDeliveryResumesWithoutGaps() async throws {
         let cluster = try await start(nodes: 2)
         let (_, room, alice, bob) = try await room(cluster, owner: "alice", on: 0, member: "bob", on: 1)
