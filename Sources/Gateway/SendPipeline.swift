@@ -48,8 +48,6 @@ final class SendPipeline: Sendable {
     }
 
     private func wait(below limit: Int) async {
-        // The usual case (nothing to wait for) costs a lock, not a continuation.
-        if state.withLock({ $0.inFlight < limit }) { return }
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state in
                 guard state.inFlight >= limit else { return true }
