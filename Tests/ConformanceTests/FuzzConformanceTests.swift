@@ -151,6 +151,7 @@ final class FuzzRun {
             try await fuzzOnce(iteration)
             sent += 1
         }
+        try await fuzzPipelinedSends(bursts: 20)
         if !serverDown { try await checkAfterwards() }
         let summary = "\(sent) fuzzed frames; replies \(replies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")); "
             + "closes \(closes); \(acked.count) acked messages, \(heldIDs.count) held; \(violations.count) violations"
@@ -386,6 +387,47 @@ final class FuzzRun {
         let type = rng.chance(0.97) ? rng.pick(Self.requestTypes) : rng.pick(["shout", "SEND", "", "room.delete"])
         let (text, acceptable) = frame(type, id: "f\(iteration)", iteration: iteration)
         try await exchange(text, from: pickActor(for: type), acceptable: acceptable, id: "f\(iteration)")
+    }
+
+    /// Bursts of frames written back to back, mostly (fuzzed) sends,
+    /// then a ping: every reply must be acceptable and come in request order, the pong last.
+    private func fuzzPipelinedSends(bursts: Int) async throws {
+        for burst in 0..<bursts where !serverDown {
+            let actor = pickActor(for: "send")
+            var requests: [(id: String, text: String, acceptable: String)] = []
+            for n in 0..<(2 + Int(rng.next() % 19)) {
+                let id = "b\(burst).\(n)"
+                // Iterations past the main loop's, so ids and client_msg_ids are new as they are there.
+                let (text, acceptable) = frame(rng.chance(0.85) ? "send" : rng.pick(Self.requestTypes), id: id, iteration: 1_000_000 + burst * 100 + n)
+                requests.append((id, text, acceptable))
+                try await actor.client.sendRaw(text)
+            }
+            let pingID = "b\(burst).ping"
+            try await actor.client.send(json: ["type": "ping", "id": pingID])
+            let shown = "\(actor.user)@\(actor.role) sent a burst of \(requests.count) frames, the first \(requests[0].text.prefix(200))"
+            let ids = Set(requests.map(\.id) + [pingID])
+            var order: [String] = []
+            while order.last != pingID {
+                // A frame that is not JSON (or names no id) is answered by an error without `re`.
+                guard let reply = try? await actor.client.next(timeout: .seconds(10), "reply", where: {
+                    $0["re"]?.string.map(ids.contains) ?? ($0.type == "error")
+                }) else { break }
+                guard let re = reply["re"]?.string else { continue }
+                order.append(re)
+                if let request = requests.first(where: { $0.id == re }) {
+                    check(reply: reply, to: request.acceptable, sent: JSON.parse(request.text), actor: actor, shown: shown)
+                }
+            }
+            if order.last != pingID {
+                try await recover(actor, frameBytes: requests.map(\.text.utf8.count).max() ?? 0, shown: shown)
+                continue
+            }
+            let expected = requests.map(\.id).filter(order.contains) + [pingID]
+            if order != expected { report("replies out of request order \(order) after: \(shown)") }
+            for participant in actors + [victim!] {
+                for frame in await participant.client.drain() { checkPush(frame, on: participant, after: shown) }
+            }
+        }
     }
 
     /// Sends one frame (its request id `id`) and a ping behind it, then checks the reply, every
