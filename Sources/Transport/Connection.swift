@@ -41,6 +41,8 @@ public final class Connection: FrameSink, @unchecked Sendable {
     var pauseWanted = false
     /// lws rx flow control is off for this connection.
     var readingPaused = false
+    /// The close frame is handed to lws, which now awaits the peer's close reply.
+    var closeStarted = false
 
     init(
         id: UInt64, remoteAddress: String, endpoint: Endpoint, maxMessageBytes: Int, maxOutboundBytes: Int,

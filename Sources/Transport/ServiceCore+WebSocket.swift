@@ -51,6 +51,8 @@ extension ServiceCore {
             return 0
         case .message(let message, let isBinary):
             metrics.pendingFramesIn += 1
+            // Read only to be discarded once a close is requested (see `service`).
+            if connection.isClosing { return 0 }
             switch connection.endpoint {
             case .app:
                 if delegate.connection(connection, received: message, isBinary: isBinary) == .pause, !connection.pauseWanted {
@@ -71,6 +73,10 @@ extension ServiceCore {
     /// LWS_CALLBACK_SERVER_WRITEABLE: exactly one `lws_write` (a due ping, or one or a batch of
     /// frames), then ask again if more is queued.
     func writeable(_ wsi: OpaquePointer, _ connection: Connection) -> Int32 {
+        // After the close frame nothing more is written. Returning -1 again here would make lws drop
+        // the connection at once instead of awaiting the peer's close reply: with input still
+        // arriving, the kernel then resets it and the peer can lose our close frame.
+        if connection.closeStarted { return 0 }
         if connection.pingDue {
             connection.pingDue = false
             if writeBatch.writePing(to: wsi) < 0 { return -1 }
@@ -124,6 +130,7 @@ extension ServiceCore {
     /// Sends a close frame with `request`'s code; the caller returns the result (-1) to lws.
     private func closeNow(_ wsi: OpaquePointer, _ connection: Connection, _ request: CloseRequest) -> Int32 {
         connection.markClosing(request)
+        connection.closeStarted = true
         // A close reason is at most 123 bytes; cut on a character boundary.
         var reason = Array(request.reason.utf8)
         if reason.count > 123 {

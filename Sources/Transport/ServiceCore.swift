@@ -114,7 +114,10 @@ final class ServiceCore: @unchecked Sendable {
         case nil:
             break
         }
-        applyReadPause(connection, wsi, resume: request.resumeReading)
+        // A closing connection reads again: lws then discards what the peer still sends and sees its
+        // close reply. Closing with unread input would make the kernel reset the connection, and a
+        // reset can cost the peer our close frame and the replies before it.
+        applyReadPause(connection, wsi, resume: request.resumeReading || request.close != nil)
         if request.close != nil, connection.closeDeadline == nil {
             // The close happens in WRITEABLE, which a peer that stopped reading never lets come:
             // then `sweep` drops the connection when this passes.
