@@ -13,12 +13,14 @@ import Wire
 /// One connection's protocol state machine: authentication, then requests in arrival order.
 ///
 /// The transport thread only appends to the inbox (never awaits); one task at a time drains it,
-/// so requests are handled strictly in order and replies keep that order.
+/// so requests are handled strictly in order and replies keep that order. Consecutive sends to one
+/// room do not wait for each other's commit (`SendPipeline`); anything else waits for them.
 actor Session {
     nonisolated let connection: Connection
     private nonisolated let inbox: SessionInbox
     private let services: SessionServices
     private let decoder = RequestDecoder()
+    private let sends = SendPipeline()
 
     private var principal: Principal?
     private var joined: [String: Room] = [:]
@@ -57,6 +59,7 @@ actor Session {
                 await handleFrame(bytes, isBinary: isBinary)
             case .rateLimited(let requestID, let wait):
                 guard !ended, principal != nil else { continue }
+                await sends.settle()
                 rateLimited(requestID, RequestError(.rateLimited, "too many frames; retry later", retryAfterMS: wait))
             case .closed:
                 await end()
@@ -77,14 +80,17 @@ actor Session {
         }
         switch decoded {
         case .failure(let error):
+            await sends.settle()
             reply(error: .badRequest(error.message), to: error.id)
         case .success(let frame):
+            if !frame.request.isSend { await sends.settle() }
             do {
                 if let operation = UserRateLimits.operation(of: frame.request) {
                     try await services.limits.take(operation, org: principal.org, user: principal.user)
                 }
                 try await handle(frame.request, id: frame.id, as: principal)
             } catch {
+                await sends.settle()
                 if error.code == .rateLimited {
                     rateLimited(frame.id, error)
                 } else {
@@ -280,13 +286,33 @@ actor Session {
             status: masked ? "masked" : "delivered")
         switch verdict.action {
         case .allow, .mask:
-            try await room.send(principal, draft, sink: connection, requestID: id)
+            try await submit(draft, to: room, roomID: message.room, id: id, as: principal)
         case .hold:
             // Nobody else sees it until a bot (or the org's hold_default) decides; it takes no seq yet.
             try await services.review.hold(org: principal.org, room: message.room, message: draft, verdict: verdict, timeZone: principal.timeZone)
+            await sends.settle()
             send(Ack(re: id, msgID: draft.id, seq: 0, ts: draft.ts, status: "held"))
         case .block:
             throw ModerationGate.blocked(verdict)
+        }
+    }
+
+    /// Queues the send in the room and returns without waiting for its commit: the room sends the
+    /// ack; a failure to store is replied from here.
+    private func submit(_ draft: NewMessage, to room: Room, roomID: String, id: String?, as principal: Principal) async throws(RequestError) {
+        await sends.reserve(room: roomID)
+        let (connection, metrics, sends) = (connection, services.metrics, sends)
+        do {
+            try await room.submit(principal, draft, sink: connection, requestID: id) { result in
+                if case .failure(let error) = result {
+                    metrics.error(error.code)
+                    connection.sendReply(EventEncoder.frame(ErrorEvent(re: id, error: error)))
+                }
+                sends.release()
+            }
+        } catch {
+            sends.release()
+            throw error
         }
     }
 
@@ -379,5 +405,13 @@ actor Session {
             org: principal.org, keys: leaderboards.map { ($0.room, $0.period) }, connection: connection.connectionID)
         if reviewing { await services.review.unsubscribe(org: principal.org, connection: connection.connectionID) }
         await services.presence.sessionClosed(org: principal.org, user: principal.user)
+    }
+}
+
+private extension ClientRequest {
+    /// Sends are the one request a session pipelines.
+    var isSend: Bool {
+        if case .send = self { return true }
+        return false
     }
 }

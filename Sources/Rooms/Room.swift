@@ -67,7 +67,8 @@ public actor Room {
         /// Where the ack goes; nil for a held message approved later (its author already had `held`).
         var sink: (any FrameSink)?
         var requestID: String?
-        var done: CheckedContinuation<Result<Void, RequestError>, Never>
+        /// Called once it is stored (or storing failed), after the ack and the fan-out.
+        var settled: @Sendable (Result<Void, RequestError>) -> Void
     }
 
     init(
@@ -167,17 +168,26 @@ public actor Room {
 
     // MARK: Messages
 
-    /// Stores the message (or finds its idempotent original), sends the ack to `sink`, and fans it out.
-    public func send(_ principal: Principal, _ message: NewMessage, sink: any FrameSink, requestID: String?) async throws(RequestError) {
+    /// Queues the message behind those already queued and returns at once (so a session can go on
+    /// to its next send). The room stores the queue in order, sends each ack to its sink in that
+    /// order, fans the message out, and then calls `settled` (with `internal` when storing failed;
+    /// the caller replies the error).
+    public func submit(
+        _ principal: Principal, _ message: NewMessage, sink: any FrameSink, requestID: String?,
+        settled: @escaping @Sendable (Result<Void, RequestError>) -> Void
+    ) throws(RequestError) {
         try checkNotRetired()
         try checkCanWrite(principal, connection: sink.connectionID)
-        try await enqueue(message, timeZone: principal.timeZone, sink: sink, requestID: requestID)
+        enqueue(PendingSend(message: message, timeZone: principal.timeZone, sink: sink, requestID: requestID, settled: settled))
     }
 
     /// Delivers a message a moderator approved: it takes the next seq now, like any send.
     public func deliverApproved(_ message: NewMessage, timeZone: String?) async throws(RequestError) {
         try checkNotRetired()
-        try await enqueue(message, timeZone: timeZone, sink: nil, requestID: nil)
+        let result = await withCheckedContinuation { continuation in
+            enqueue(PendingSend(message: message, timeZone: timeZone, sink: nil, requestID: nil) { continuation.resume(returning: $0) })
+        }
+        try result.get()
     }
 
     /// A moderator bot deletes a delivered message.
@@ -223,15 +233,12 @@ public actor Room {
         }
     }
 
-    private func enqueue(_ message: NewMessage, timeZone: String?, sink: (any FrameSink)?, requestID: String?) async throws(RequestError) {
-        let result = await withCheckedContinuation { continuation in
-            queue.append(PendingSend(message: message, timeZone: timeZone, sink: sink, requestID: requestID, done: continuation))
-            if !flushing {
-                flushing = true
-                Task { await self.flush() }
-            }
+    private func enqueue(_ pending: PendingSend) {
+        queue.append(pending)
+        if !flushing {
+            flushing = true
+            Task { await self.flush() }
         }
-        try result.get()
     }
 
     /// Returns the author of the edited message.
@@ -463,7 +470,7 @@ public actor Room {
                 fanoutTimer.recordNanoseconds(Int64((ContinuousClock.now - started).components.attoseconds / 1_000_000_000))
             } catch {
                 logger.error("storing messages failed", metadata: ["room": "\(id)", "count": "\(batch.count)", "error": "\(error)"])
-                for pending in batch { pending.done.resume(returning: .failure(.internalError)) }
+                for pending in batch { pending.settled(.failure(.internalError)) }
             }
         }
         flushing = false
@@ -483,7 +490,7 @@ public actor Room {
             pending.sink?.sendReply(EventEncoder.frame(Ack(re: pending.requestID, msgID: ack.msgID, seq: ack.seq, ts: ack.ts, status: ack.status)))
             duplicatesCounter.increment()
         }
-        pending.done.resume(returning: .success(()))
+        pending.settled(.success(()))
     }
 
     private func recovery(since: Int64?, epoch clientEpoch: String?, upTo: Int64) async throws -> (missed: [ChatMessage], recovered: Bool) {

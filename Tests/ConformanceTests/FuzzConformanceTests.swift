@@ -389,7 +389,7 @@ final class FuzzRun {
         try await exchange(text, from: pickActor(for: type), acceptable: acceptable, id: "f\(iteration)")
     }
 
-    /// Bursts of frames written back to back, mostly (fuzzed) sends,
+    /// Bursts of frames written back to back, mostly (fuzzed) sends, which the server pipelines,
     /// then a ping: every reply must be acceptable and come in request order, the pong last.
     private func fuzzPipelinedSends(bursts: Int) async throws {
         for burst in 0..<bursts where !serverDown {

@@ -67,6 +67,31 @@ final class MessagesConformanceTests: ConformanceTestCase {
         XCTAssertEqual(pushed, [1, 2, 3, 4, 5, 6], "pushes arrive in seq order")
     }
 
+    func testBackToBackSendsAreAcknowledgedInOrderAndOtherRepliesWaitForThem() async throws {
+        // Sends are pipelined (a session does not wait for one commit before reading the next send),
+        // yet replies keep the order of requests: acks in order, across rooms too, then the pong.
+        let mentor = try await user("mentor", "mentor", name: "Mo")
+        let first = try await room(with: [mentor], creator: mentor)
+        let second = try await room(with: [mentor], creator: mentor)
+        var ids: [String] = []
+        for n in 0..<12 {
+            let id = "p\(n)"
+            ids.append(id)
+            let room = n < 8 ? first : second
+            try await mentor.send(json: ["type": "send", "id": id, "room": room, "text": "pipelined \(n)", "client_msg_id": id])
+        }
+        try await mentor.send(json: ["type": "send", "id": "blank", "room": first, "text": "  ", "client_msg_id": "blank"])
+        try await mentor.send(json: ["type": "ping", "id": "after"])
+        var replies: [JSON] = []
+        for _ in 0..<14 {
+            replies.append(try await mentor.next(timeout: .seconds(10), "a reply") { $0["re"]?.string != nil })
+        }
+        XCTAssertEqual(replies.compactMap { $0["re"]?.string }, ids + ["blank", "after"])
+        XCTAssertEqual(replies.prefix(12).compactMap { $0["seq"]?.int }, Array(1...8) + Array(1...4))
+        XCTAssertEqual(replies[12]["code"]?.string, "bad_request", "\(replies[12])")
+        XCTAssertEqual(replies[13].type, "pong")
+    }
+
     func testTextIsTrimmed() async throws {
         let mentor = try await user("mentor", "mentor")
         let room = try await room(with: [mentor], creator: mentor)
