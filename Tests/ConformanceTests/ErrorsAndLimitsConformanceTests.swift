@@ -96,6 +96,40 @@ final class ErrorsAndLimitsConformanceTests: ConformanceTestCase {
         XCTAssertGreaterThan(limited, 50, "the close comes after more than 50 rate_limited replies")
     }
 
+    /// RFC 6455 §5.5.1: after its close frame the server awaits the client's close reply. A client
+    /// that is still writing when the close comes gets every reply, the close frame and a clean end
+    /// (FIN, not a reset that would make its kernel drop what it has not read yet).
+    func testClientStillWritingWhenTheServerClosesGetsEveryReplyTheCloseFrameAndACleanEnd() async throws {
+        let room = Fresh.id("room")
+        let mentor = try await user("raw-mentor", "mentor")
+        try await mentor.createRoom(room, visibility: "org")
+        let raw = try await RawWebSocket.connect(port: server.port)
+        defer { raw.close() }
+        try await raw.send(json: ["type": "auth", "id": "a", "token": try await server.token(user: "raw-mentor", org: org, role: "mentor")])
+        let hello = try await raw.readJSON()
+        XCTAssertEqual(hello?.type, "hello")
+        try await raw.send(json: ["type": "join", "id": "j", "room": room])
+        let joined = try await raw.readJSON()
+        XCTAssertEqual(joined?.type, "joined")
+
+        // 10 sends pass, 51 are rate limited, the 51st of those closes; 60 more are on their way.
+        for n in 0..<120 {
+            try await raw.send(json: ["type": "send", "id": "s\(n)", "room": room, "text": "flood \(n)", "client_msg_id": "raw-\(n)"])
+        }
+        var limited = 0
+        while let reply = try await raw.readJSON(timeout: .seconds(5)) {
+            if reply["code"]?.string == "rate_limited" { limited += 1 }
+        }
+        XCTAssertEqual(raw.lastClose?.closeCode, 4008, "the close frame arrives")
+        XCTAssertEqual(limited, 51, "every reply before the close arrives")
+        // A client may still send before it notices the close; then it answers the close.
+        try await raw.send(json: ["type": "ping", "id": "late"])
+        try await raw.send(opcode: 8, payload: [0x0F, 0xA8])
+        let rest = try await raw.socket.readToEnd(timeout: .seconds(5))
+        XCTAssertTrue(rest.isEmpty, "nothing follows the close frame")
+        XCTAssertFalse(raw.socket.wasReset, "the server ends the connection with FIN, not a reset")
+    }
+
     private func abuseBurst() async throws -> (CloseInfo, Int) {
         let (client, room) = try await joinedMentor()
         for n in 0..<120 {
