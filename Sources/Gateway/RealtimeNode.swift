@@ -101,7 +101,9 @@ public final class RealtimeNode: Sendable {
             gamification: gamification, clock: clock)
         review = ReviewDesk(
             store: store, broker: broker, rooms: rooms, notifier: notifier, mutes: mutes,
-            policy: ReviewPolicy(reviewTimeoutMS: Int64(config.reviewTimeoutMS), holdDefault: config.holdDefault == .approve ? .approve : .reject),
+            policy: ReviewPolicy(
+                reviewTimeoutMS: Int64(config.reviewTimeoutMS), holdDefault: config.holdDefault == .approve ? .approve : .reject,
+                idempotencyWindowMS: Int64(config.idempotencyWindowMS)),
             clock: clock, logger: logger)
 
         let services = SessionServices(

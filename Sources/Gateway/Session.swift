@@ -289,11 +289,17 @@ actor Session {
             try await submit(draft, to: room, roomID: message.room, id: id, as: principal)
         case .hold:
             // Nobody else sees it until a bot (or the org's hold_default) decides; it takes no seq yet.
-            try await services.review.hold(org: principal.org, room: message.room, message: draft, verdict: verdict, timeZone: principal.timeZone)
+            // A resend (which the spam check rightly finds repeated) gets its original ack instead.
+            let original = try await services.review.hold(
+                org: principal.org, room: message.room, message: draft, verdict: verdict, timeZone: principal.timeZone)
             await sends.settle()
-            send(Ack(re: id, msgID: draft.id, seq: 0, ts: draft.ts, status: "held"))
+            send(Ack(re: id, original ?? StoredAck(msgID: draft.id, seq: 0, ts: draft.ts, status: StoredAck.heldStatus)))
         case .block:
-            throw ModerationGate.blocked(verdict)
+            guard let original = try await room.previousAck(from: principal.user, clientMsgID: message.clientMsgID) else {
+                throw ModerationGate.blocked(verdict)
+            }
+            await sends.settle()
+            send(Ack(re: id, original))
         }
     }
 

@@ -48,12 +48,14 @@ public actor ReviewDesk {
     }
 
     /// Holds a message: stored, audited, shown to the org's bots. The author gets `held`.
-    public func hold(org: String, room: String, message: NewMessage, verdict: Verdict, timeZone: String?) async throws(RequestError) {
+    /// A resend (its `client_msg_id` already used in the room) holds nothing: the original ack is returned.
+    public func hold(org: String, room: String, message: NewMessage, verdict: Verdict, timeZone: String?) async throws(RequestError) -> StoredAck? {
+        let now = clock.nowMS()
         let held = HeldMessage(
             room: room, message: message, reasons: verdict.reasons, scores: verdict.scores, timeZone: timeZone,
-            deadline: clock.nowMS() + policy.reviewTimeoutMS)
+            deadline: now + policy.reviewTimeoutMS)
         do {
-            try await store.holdMessage(org: org, held)
+            if let original = try await store.holdMessage(org: org, held, idempotentSince: now - policy.idempotencyWindowMS) { return original }
         } catch {
             logger.error("holding message failed", metadata: ["error": "\(error)"])
             throw .internalError
@@ -64,6 +66,7 @@ public actor ReviewDesk {
         let frame = Self.review(held)
         broker.publish(ClusterEvent(origin: broker.nodeID, org: org, body: .review(msgID: message.id, deadline: held.deadline, frame: frame)))
         heldElsewhere(org: org, msgID: message.id, deadline: held.deadline, frame: frame)
+        return nil
     }
 
     /// A message held on any node: shown to this node's bots, its deadline armed here too.
@@ -177,7 +180,8 @@ public actor ReviewDesk {
 
     private func restore(org: String, _ held: HeldMessage) async throws(RequestError) {
         do {
-            try await store.holdMessage(org: org, held)
+            // Its own idempotency key is still there, so this stores it again.
+            _ = try await store.holdMessage(org: org, held, idempotentSince: clock.nowMS() - policy.idempotencyWindowMS)
         } catch {
             logger.error("restoring held message failed", metadata: ["msg": "\(held.message.id)", "error": "\(error)"])
             throw .internalError

@@ -220,6 +220,16 @@ public actor Room {
         guard found != nil else { throw RequestError(.notFound, "reply_to names no message of this room") }
     }
 
+    /// The ack of the user's earlier send with this `client_msg_id` within the idempotency window, if any.
+    public func previousAck(from user: String, clientMsgID: String) async throws(RequestError) -> StoredAck? {
+        do {
+            return try await store.storedAck(
+                org: org, room: id, user: user, clientMsgID: clientMsgID, idempotentSince: clock.nowMS() - settings.idempotencyWindowMS)
+        } catch {
+            throw storageFailure(error)
+        }
+    }
+
     /// The author of a delivered message.
     public func author(of msgID: String) async throws(RequestError) -> String {
         try checkNotRetired()
@@ -487,7 +497,7 @@ public actor Room {
             messagesCounter.increment()
             activity.record(.messageDelivered(org: org, room: id, user: message.from.id, timeZone: pending.timeZone, at: message.ts))
         case .duplicate(let ack):
-            pending.sink?.sendReply(EventEncoder.frame(Ack(re: pending.requestID, msgID: ack.msgID, seq: ack.seq, ts: ack.ts, status: ack.status)))
+            pending.sink?.sendReply(EventEncoder.frame(Ack(re: pending.requestID, ack)))
             duplicatesCounter.increment()
         }
         pending.settled(.success(()))

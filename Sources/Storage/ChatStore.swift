@@ -88,6 +88,21 @@ public struct StoredAck: Sendable, Equatable {
     }
 }
 
+extension StoredAck {
+    /// The status of a message held for review, and of its idempotency key until a decision.
+    public static let heldStatus = "held"
+
+    /// This key was recorded when the message `id` was held: its approval is not a duplicate.
+    public func isHold(of id: String) -> Bool { status == Self.heldStatus && msgID == id }
+}
+
+extension Ack {
+    /// The reply to request `re` that carries this recorded ack.
+    public init(re: String?, _ ack: StoredAck) {
+        self.init(re: re, msgID: ack.msgID, seq: ack.seq, ts: ack.ts, status: ack.status)
+    }
+}
+
 public enum AppendOutcome: Sendable, Equatable {
     /// Stored with the next seq of the room.
     case stored(ChatMessage)
@@ -122,8 +137,12 @@ public protocol ChatStore: Sendable {
     // MARK: Messages
     /// Stores the batch in one transaction, in order, each taking the room's next seq,
     /// except those whose (user, client_msg_id) was stored in this room after `idempotentSince` (ms),
-    /// which return the original ack and store nothing. A failure stores none of the batch.
+    /// which return the original ack and store nothing. A key recorded by `holdMessage` for this
+    /// very message (status `held`, same id) is its own: the approved message is stored and the key
+    /// takes its seq. A failure stores none of the batch.
     func appendMessages(org: String, room: String, _ batch: [NewMessage], idempotentSince: Int64) async throws -> [AppendOutcome]
+    /// The ack recorded for the user's `client_msg_id` in the room after `idempotentSince` (ms), if any.
+    func storedAck(org: String, room: String, user: String, clientMsgID: String, idempotentSince: Int64) async throws -> StoredAck?
     /// Messages with seq > `afterSeq`, ascending, at most `limit`.
     func messages(org: String, room: String, afterSeq: Int64, limit: Int) async throws -> [ChatMessage]
     /// The latest `limit` messages with seq < `beforeSeq` (or the latest overall when nil), ascending;

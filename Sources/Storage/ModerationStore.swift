@@ -62,7 +62,11 @@ public struct AuditRecord: Sendable, Equatable, Codable {
 
 /// Held messages, mutes and the audit trail. Held messages survive restarts.
 public protocol ModerationStore: Sendable {
-    func holdMessage(org: String, _ held: HeldMessage) async throws
+    /// Stores the held message and, in the same transaction, its idempotency key (status `held`,
+    /// seq 0), so a resend replays the held ack. When its author already used the message's
+    /// `client_msg_id` in the room after `idempotentSince` (ms) for another message, stores nothing
+    /// and returns that message's ack. Holding the same message again (a restore) is allowed.
+    func holdMessage(org: String, _ held: HeldMessage, idempotentSince: Int64) async throws -> StoredAck?
     /// Removes and returns the held message (nil when unknown or already decided): exactly one decision wins.
     func takeHeldMessage(org: String, msgID: String) async throws -> HeldMessage?
     /// Every pending held message of the org, oldest first.

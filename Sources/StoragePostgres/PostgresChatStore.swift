@@ -211,6 +211,25 @@ extension PostgresStore { // ChatStore
         return complete
     }
 
+    public func storedAck(org: String, room: String, user: String, clientMsgID: String, idempotentSince: Int64) async throws -> StoredAck? {
+        try await rows(Self.keyLookup(org: org, room: room, user: user, clientMsgID: clientMsgID, since: idempotentSince))
+            .first.map(Self.decodeAck)
+    }
+
+    /// The live idempotency key's (msg_id, seq, ts, status).
+    static func keyLookup(org: String, room: String, user: String, clientMsgID: String, since: Int64) -> PostgresQuery {
+        """
+        SELECT msg_id, seq, ts, status FROM idempotency_keys
+        WHERE org = \(esc(org)) AND room = \(esc(room)) AND user_id = \(esc(user))
+          AND client_msg_id = \(esc(clientMsgID)) AND created_at >= \(esc(since))
+        """
+    }
+
+    static func decodeAck(_ row: PostgresRow) throws -> StoredAck {
+        let (msgID, seq, ts, status) = try row.decode((String, Int64, Int64, String).self)
+        return StoredAck(msgID: unesc(msgID), seq: seq, ts: ts, status: unesc(status))
+    }
+
     public func messages(org: String, room: String, afterSeq: Int64, limit: Int) async throws -> [ChatMessage] {
         let limit = max(0, limit)
         if limit == 0 { return [] }

@@ -5,17 +5,39 @@ import Wire
 
 /// Held messages, mutes and the audit trail, shared by every node.
 extension PostgresStore { // ModerationStore
-    public func holdMessage(org: String, _ held: HeldMessage) async throws {
+    /// Takes the room's row lock, as `rts_append_messages` does, so a send and a hold of the same
+    /// `client_msg_id` on two nodes see each other's key.
+    public func holdMessage(org: String, _ held: HeldMessage, idempotentSince: Int64) async throws -> StoredAck? {
         let reasons = try JSONColumn.string(held.reasons)
         let scores = try JSONColumn.string(held.scores)
         let message = held.message
-        try await rows("""
-            INSERT INTO held_messages (org, msg_id, room, user_id, user_name, user_role, text, ts, reply_to, client_msg_id,
-                                       reasons, scores, time_zone, deadline)
-            VALUES (\(esc(org)), \(esc(message.id)), \(esc(held.room)), \(esc(message.from.id)), \(esc(message.from.name)), \(esc(message.from.role.rawValue)),
-                    \(esc(message.text)), \(esc(message.ts)), \(esc(message.replyTo)), \(esc(message.clientMsgID)), \(esc(reasons)), \(esc(scores)),
-                    \(esc(held.timeZone)), \(esc(held.deadline)))
-            """)
+        return try await transaction { connection in
+            guard try await !connection.query(
+                "SELECT 1 FROM rooms WHERE org = \(esc(org)) AND id = \(esc(held.room)) FOR UPDATE", logger: self.logger
+            ).collect().isEmpty else {
+                throw StorageError.roomNotFound(org: org, room: held.room)
+            }
+            let lookup = Self.keyLookup(org: org, room: held.room, user: message.from.id, clientMsgID: message.clientMsgID, since: idempotentSince)
+            if let key = try await connection.query(lookup, logger: self.logger).collect().first {
+                let ack = try Self.decodeAck(key)
+                if ack.msgID != message.id { return ack }
+            }
+            _ = try await connection.query("""
+                INSERT INTO idempotency_keys (org, room, user_id, client_msg_id, msg_id, seq, ts, status, created_at)
+                VALUES (\(esc(org)), \(esc(held.room)), \(esc(message.from.id)), \(esc(message.clientMsgID)), \(esc(message.id)), 0,
+                        \(esc(message.ts)), \(esc(StoredAck.heldStatus)), \(esc(message.ts)))
+                ON CONFLICT (org, room, user_id, client_msg_id) DO UPDATE SET
+                    msg_id = excluded.msg_id, seq = excluded.seq, ts = excluded.ts, status = excluded.status, created_at = excluded.created_at
+                """, logger: self.logger).collect()
+            _ = try await connection.query("""
+                INSERT INTO held_messages (org, msg_id, room, user_id, user_name, user_role, text, ts, reply_to, client_msg_id,
+                                           reasons, scores, time_zone, deadline)
+                VALUES (\(esc(org)), \(esc(message.id)), \(esc(held.room)), \(esc(message.from.id)), \(esc(message.from.name)), \(esc(message.from.role.rawValue)),
+                        \(esc(message.text)), \(esc(message.ts)), \(esc(message.replyTo)), \(esc(message.clientMsgID)), \(esc(reasons)), \(esc(scores)),
+                        \(esc(held.timeZone)), \(esc(held.deadline)))
+                """, logger: self.logger).collect()
+            return nil
+        }
     }
 
     /// `DELETE … RETURNING`: of several nodes deciding at once, exactly one gets the message.

@@ -219,80 +219,88 @@ enum PostgresSchema {
         // run by the server (each statement of a volatile function takes a fresh snapshot, so the
         // key lookup after the lock sees every send committed before it).
         Migration(version: "v4-append-function", statements: [
-            """
-            CREATE FUNCTION rts_append_messages(p_org TEXT, p_room TEXT, p_since BIGINT, p_batch JSONB)
-            RETURNS TABLE (item INT, stored BOOLEAN, msg_id TEXT, seq BIGINT, ts BIGINT, status TEXT)
-            LANGUAGE plpgsql VOLATILE AS $fn$
-            #variable_conflict use_column
-            DECLARE
-                v_seq     BIGINT;
-                m         RECORD;
-                k         RECORD;
-                pos       INT;
-                -- The messages stored by this call, aligned: batch item, key, id, seq, ts, status.
-                s_items   INT[]    := '{}';
-                s_keys    TEXT[]   := '{}';
-                s_ids     TEXT[]   := '{}';
-                s_seqs    BIGINT[] := '{}';
-                s_ts      BIGINT[] := '{}';
-                s_status  TEXT[]   := '{}';
-            BEGIN
-                -- Serialises the writers of this room (and only this room) across nodes.
-                SELECT r.last_seq INTO v_seq FROM rooms r WHERE r.org = p_org AND r.id = p_room FOR UPDATE;
-                IF NOT FOUND THEN
-                    RAISE EXCEPTION 'room % not found in org %', p_room, p_org USING ERRCODE = 'RT404';
-                END IF;
-                FOR m IN
-                    SELECT * FROM jsonb_to_recordset(p_batch)
-                        AS x(i INT, id TEXT, user_id TEXT, client_msg_id TEXT, msg_ts BIGINT, msg_status TEXT)
-                    ORDER BY x.i
-                LOOP
-                    -- The same user + client_msg_id earlier in this batch: replay that ack.
-                    pos := array_position(s_keys, m.user_id || chr(31) || m.client_msg_id);
-                    IF pos IS NOT NULL THEN
-                        RETURN QUERY SELECT m.i, FALSE, s_ids[pos], s_seqs[pos], s_ts[pos], s_status[pos];
-                        CONTINUE;
-                    END IF;
-                    SELECT ik.msg_id, ik.seq, ik.ts, ik.status INTO k FROM idempotency_keys ik
-                    WHERE ik.org = p_org AND ik.room = p_room AND ik.user_id = m.user_id
-                      AND ik.client_msg_id = m.client_msg_id AND ik.created_at >= p_since;
-                    IF FOUND THEN
-                        RETURN QUERY SELECT m.i, FALSE, k.msg_id, k.seq, k.ts, k.status;
-                        CONTINUE;
-                    END IF;
-                    v_seq := v_seq + 1;
-                    s_items := s_items || m.i;
-                    s_keys := s_keys || (m.user_id || chr(31) || m.client_msg_id);
-                    s_ids := s_ids || m.id;
-                    s_seqs := s_seqs || v_seq;
-                    s_ts := s_ts || m.msg_ts;
-                    s_status := s_status || m.msg_status;
-                    RETURN QUERY SELECT m.i, TRUE, m.id, v_seq, m.msg_ts, m.msg_status;
-                END LOOP;
-                IF cardinality(s_items) > 0 THEN
-                    -- One multi-row insert each; a failure (e.g. a reused message id) rolls back the whole call.
-                    INSERT INTO messages (org, room, seq, id, user_id, user_name, user_role, text, ts, reply_to, client_msg_id, moderation)
-                    SELECT p_org, p_room, s.seq, x.id, x.user_id, x.user_name, x.user_role, x.text, x.msg_ts, x.reply_to, x.client_msg_id, x.moderation
-                    FROM jsonb_to_recordset(p_batch)
-                        AS x(i INT, id TEXT, user_id TEXT, user_name TEXT, user_role TEXT, text TEXT, msg_ts BIGINT,
-                             reply_to TEXT, client_msg_id TEXT, moderation TEXT)
-                    JOIN unnest(s_items, s_seqs) AS s(i, seq) ON s.i = x.i
-                    ORDER BY s.seq;
-                    INSERT INTO idempotency_keys (org, room, user_id, client_msg_id, msg_id, seq, ts, status, created_at)
-                    SELECT p_org, p_room, x.user_id, x.client_msg_id, x.id, s.seq, x.msg_ts, x.msg_status, x.msg_ts
-                    FROM jsonb_to_recordset(p_batch)
-                        AS x(i INT, id TEXT, user_id TEXT, client_msg_id TEXT, msg_ts BIGINT, msg_status TEXT)
-                    JOIN unnest(s_items, s_seqs) AS s(i, seq) ON s.i = x.i
-                    ON CONFLICT (org, room, user_id, client_msg_id) DO UPDATE SET
-                        msg_id = excluded.msg_id, seq = excluded.seq, ts = excluded.ts, status = excluded.status,
-                        created_at = excluded.created_at;
-                    UPDATE rooms SET last_seq = v_seq WHERE org = p_org AND id = p_room;
-                END IF;
-            END
-            $fn$
-            """,
+            appendFunction,
+        ]),
+        // Holds record idempotency keys (status held); the approval of that very message is stored.
+        Migration(version: "v5-append-own-hold", statements: [
+            appendFunction,
         ]),
     ]
+
+    /// `rts_append_messages` as it is now: v4 created it, later migrations replace it.
+    static let appendFunction = """
+        CREATE OR REPLACE FUNCTION rts_append_messages(p_org TEXT, p_room TEXT, p_since BIGINT, p_batch JSONB)
+        RETURNS TABLE (item INT, stored BOOLEAN, msg_id TEXT, seq BIGINT, ts BIGINT, status TEXT)
+        LANGUAGE plpgsql VOLATILE AS $fn$
+        #variable_conflict use_column
+        DECLARE
+            v_seq     BIGINT;
+            m         RECORD;
+            k         RECORD;
+            pos       INT;
+            -- The messages stored by this call, aligned: batch item, key, id, seq, ts, status.
+            s_items   INT[]    := '{}';
+            s_keys    TEXT[]   := '{}';
+            s_ids     TEXT[]   := '{}';
+            s_seqs    BIGINT[] := '{}';
+            s_ts      BIGINT[] := '{}';
+            s_status  TEXT[]   := '{}';
+        BEGIN
+            -- Serialises the writers of this room (and only this room) across nodes.
+            SELECT r.last_seq INTO v_seq FROM rooms r WHERE r.org = p_org AND r.id = p_room FOR UPDATE;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'room % not found in org %', p_room, p_org USING ERRCODE = 'RT404';
+            END IF;
+            FOR m IN
+                SELECT * FROM jsonb_to_recordset(p_batch)
+                    AS x(i INT, id TEXT, user_id TEXT, client_msg_id TEXT, msg_ts BIGINT, msg_status TEXT)
+                ORDER BY x.i
+            LOOP
+                -- The same user + client_msg_id earlier in this batch: replay that ack.
+                pos := array_position(s_keys, m.user_id || chr(31) || m.client_msg_id);
+                IF pos IS NOT NULL THEN
+                    RETURN QUERY SELECT m.i, FALSE, s_ids[pos], s_seqs[pos], s_ts[pos], s_status[pos];
+                    CONTINUE;
+                END IF;
+                SELECT ik.msg_id, ik.seq, ik.ts, ik.status INTO k FROM idempotency_keys ik
+                WHERE ik.org = p_org AND ik.room = p_room AND ik.user_id = m.user_id
+                  AND ik.client_msg_id = m.client_msg_id AND ik.created_at >= p_since;
+                -- A key recorded when this very message was held is its own: its approval is stored.
+                IF FOUND AND NOT (k.status = 'held' AND k.msg_id = m.id) THEN
+                    RETURN QUERY SELECT m.i, FALSE, k.msg_id, k.seq, k.ts, k.status;
+                    CONTINUE;
+                END IF;
+                v_seq := v_seq + 1;
+                s_items := s_items || m.i;
+                s_keys := s_keys || (m.user_id || chr(31) || m.client_msg_id);
+                s_ids := s_ids || m.id;
+                s_seqs := s_seqs || v_seq;
+                s_ts := s_ts || m.msg_ts;
+                s_status := s_status || m.msg_status;
+                RETURN QUERY SELECT m.i, TRUE, m.id, v_seq, m.msg_ts, m.msg_status;
+            END LOOP;
+            IF cardinality(s_items) > 0 THEN
+                -- One multi-row insert each; a failure (e.g. a reused message id) rolls back the whole call.
+                INSERT INTO messages (org, room, seq, id, user_id, user_name, user_role, text, ts, reply_to, client_msg_id, moderation)
+                SELECT p_org, p_room, s.seq, x.id, x.user_id, x.user_name, x.user_role, x.text, x.msg_ts, x.reply_to, x.client_msg_id, x.moderation
+                FROM jsonb_to_recordset(p_batch)
+                    AS x(i INT, id TEXT, user_id TEXT, user_name TEXT, user_role TEXT, text TEXT, msg_ts BIGINT,
+                         reply_to TEXT, client_msg_id TEXT, moderation TEXT)
+                JOIN unnest(s_items, s_seqs) AS s(i, seq) ON s.i = x.i
+                ORDER BY s.seq;
+                INSERT INTO idempotency_keys (org, room, user_id, client_msg_id, msg_id, seq, ts, status, created_at)
+                SELECT p_org, p_room, x.user_id, x.client_msg_id, x.id, s.seq, x.msg_ts, x.msg_status, x.msg_ts
+                FROM jsonb_to_recordset(p_batch)
+                    AS x(i INT, id TEXT, user_id TEXT, client_msg_id TEXT, msg_ts BIGINT, msg_status TEXT)
+                JOIN unnest(s_items, s_seqs) AS s(i, seq) ON s.i = x.i
+                ON CONFLICT (org, room, user_id, client_msg_id) DO UPDATE SET
+                    msg_id = excluded.msg_id, seq = excluded.seq, ts = excluded.ts, status = excluded.status,
+                    created_at = excluded.created_at;
+                UPDATE rooms SET last_seq = v_seq WHERE org = p_org AND id = p_room;
+            END IF;
+        END
+        $fn$
+        """
 
     /// Applies every migration the database lacks, in order, in one transaction. Returns the versions applied.
     @discardableResult

@@ -202,10 +202,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
             ) else {
                 throw StorageError.roomNotFound(org: org, room: room)
             }
-            let findKey = try db.cachedStatement(sql: """
-                SELECT msg_id, seq, ts, status FROM idempotency_keys
-                WHERE org = ? AND room = ? AND user = ? AND client_msg_id = ? AND created_at >= ?
-                """)
+            let findKey = try Self.findKey(db)
             let insertMessage = try db.cachedStatement(sql: """
                 INSERT INTO messages (org, room, seq, id, user_id, user_name, user_role, text, ts, reply_to, client_msg_id, moderation)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -226,13 +223,8 @@ public final class SQLiteChatStore: ChatStore, Sendable {
                     outcomes.append(.duplicate(ack))
                     continue
                 }
-                if let row = try Row.fetchOne(findKey, arguments: [org, room, item.from.id, item.clientMsgID, idempotentSince]) {
-                    outcomes.append(.duplicate(StoredAck(
-                        msgID: try row.decode(atIndex: 0),
-                        seq: try row.decode(atIndex: 1),
-                        ts: try row.decode(atIndex: 2),
-                        status: try row.decode(atIndex: 3)
-                    )))
+                if let ack = try Self.storedAck(findKey, [org, room, item.from.id, item.clientMsgID, idempotentSince]), !ack.isHold(of: item.id) {
+                    outcomes.append(.duplicate(ack))
                     continue
                 }
                 seq += 1
@@ -255,6 +247,23 @@ public final class SQLiteChatStore: ChatStore, Sendable {
             }
             return outcomes
         }
+    }
+
+    public func storedAck(org: String, room: String, user: String, clientMsgID: String, idempotentSince: Int64) async throws -> StoredAck? {
+        try await pool.read { db in try Self.storedAck(Self.findKey(db), [org, room, user, clientMsgID, idempotentSince]) }
+    }
+
+    /// Arguments: org, room, user, client_msg_id, idempotentSince.
+    static func findKey(_ db: Database) throws -> Statement {
+        try db.cachedStatement(sql: """
+            SELECT msg_id, seq, ts, status FROM idempotency_keys
+            WHERE org = ? AND room = ? AND user = ? AND client_msg_id = ? AND created_at >= ?
+            """)
+    }
+
+    static func storedAck(_ findKey: Statement, _ arguments: StatementArguments) throws -> StoredAck? {
+        guard let row = try Row.fetchOne(findKey, arguments: arguments) else { return nil }
+        return StoredAck(msgID: try row.decode(atIndex: 0), seq: try row.decode(atIndex: 1), ts: try row.decode(atIndex: 2), status: try row.decode(atIndex: 3))
     }
 
     public func messages(org: String, room: String, afterSeq: Int64, limit: Int) async throws -> [ChatMessage] {

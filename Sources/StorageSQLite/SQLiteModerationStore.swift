@@ -5,11 +5,21 @@ import Wire
 
 /// Held messages, mutes and the audit trail live in the chat's SQLite file.
 extension SQLiteChatStore: ModerationStore {
-    public func holdMessage(org: String, _ held: HeldMessage) async throws {
+    public func holdMessage(org: String, _ held: HeldMessage, idempotentSince: Int64) async throws -> StoredAck? {
         let reasons = try JSONCoding.string(held.reasons)
         let scores = try JSONCoding.string(held.scores)
-        try await pool.write { db in
+        return try await pool.write { db in
             let message = held.message
+            let key: StatementArguments = [org, held.room, message.from.id, message.clientMsgID]
+            if let ack = try Self.storedAck(Self.findKey(db), key + [idempotentSince]), ack.msgID != message.id {
+                return ack
+            }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO idempotency_keys (org, room, user, client_msg_id, msg_id, seq, ts, status, created_at)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
+                    """,
+                arguments: key + [message.id, message.ts, StoredAck.heldStatus, message.ts])
             try db.execute(
                 sql: """
                     INSERT INTO held_messages (org, msg_id, room, user_id, user_name, user_role, text, ts, reply_to, client_msg_id,
@@ -20,6 +30,7 @@ extension SQLiteChatStore: ModerationStore {
                     org, message.id, held.room, message.from.id, message.from.name, message.from.role.rawValue, message.text,
                     message.ts, message.replyTo, message.clientMsgID, reasons, scores, held.timeZone, held.deadline,
                 ])
+            return nil
         }
     }
 

@@ -73,6 +73,50 @@ final class ModerationConformanceTests: ConformanceTestCase {
         try await bot.expectError("not_found", to: ["type": "moderate", "room": room, "msg_id": msgID, "action": "reject"])
     }
 
+    /// PROTOCOL.md: a repeated client_msg_id yields the original ack and no second message, whatever
+    /// the moderator makes of the resend (a repeat looks like spam; an earlier text may pass where a
+    /// later one is blocked) and whether the original was delivered, is held or was approved since.
+    func testResendsReplayTheOriginalAckWhetherDeliveredHeldOrApproved() async throws {
+        let bot = try await bot()
+        let mentor = try await user("mentor", "mentor")
+        let student = try await user("sam")
+        let room = try await room(mentor, student)
+
+        let delivered = try await student.say("how do I add fractions?", in: room, clientMsgID: "d1")
+        for _ in 0..<3 {
+            let again = try await student.say("how do I add fractions?", in: room, clientMsgID: "d1")
+            XCTAssertEqual(again["msg_id"], delivered["msg_id"], "\(again)")
+            XCTAssertEqual(again["seq"]?.int, 1)
+            XCTAssertEqual(again["status"]?.string, "delivered")
+        }
+        let blockedText = try await student.request(["type": "send", "room": room, "text": "you are an 1d10t", "client_msg_id": "d1"])
+        XCTAssertEqual(blockedText.type, "ack", "a resend is answered from its key before its text counts: \(blockedText)")
+        XCTAssertEqual(blockedText["msg_id"], delivered["msg_id"])
+
+        let held = try await student.say("I want to kill myself", in: room, clientMsgID: "h1")
+        XCTAssertEqual(held["status"]?.string, "held")
+        let heldAgain = try await student.say("I want to kill myself", in: room, clientMsgID: "h1")
+        XCTAssertEqual(heldAgain["msg_id"], held["msg_id"])
+        XCTAssertEqual(heldAgain["status"]?.string, "held")
+        XCTAssertEqual(heldAgain["seq"]?.int, 0)
+        let review = try await bot.next(type: "moderation.review")
+        XCTAssertEqual(review["msg"]?["id"], held["msg_id"])
+        await bot.expectNoMessage(within: .milliseconds(300), "second review") { $0.type == "moderation.review" }
+
+        let msgID = try XCTUnwrap(held["msg_id"]?.string)
+        try await bot.require("ok", ["type": "moderate", "room": room, "msg_id": msgID, "action": "approve"])
+        let approved = try await mentor.nextMessage(in: room, seq: 2)
+        XCTAssertEqual(approved["msg"]?["id"]?.string, msgID)
+        let afterApproval = try await student.say("I want to kill myself", in: room, clientMsgID: "h1")
+        XCTAssertEqual(afterApproval["msg_id"]?.string, msgID)
+        XCTAssertEqual(afterApproval["seq"]?.int, 2, "once approved, a resend gets the message's seq")
+        XCTAssertEqual(afterApproval["status"]?.string, "delivered")
+
+        let messages = await mentor.drain().filter { $0.type == "message" && $0["room"]?.string == room }
+        XCTAssertEqual(messages.compactMap { $0["msg"]?["seq"]?.int }, [1], "no second message: \(messages)")
+        await mentor.expectNoMessage(within: .milliseconds(300)) { $0.type == "message" }
+    }
+
     func testRejectedMessageTellsItsAuthor() async throws {
         let bot = try await bot()
         let mentor = try await user("mentor", "mentor")

@@ -15,6 +15,7 @@ final class SQLiteStoreContractTests: XCTestCase {
     func testAppendAssignsGapFreeSeqsAcrossBatches() async throws { try await contract().appendAssignsGapFreeSeqsAcrossBatches() }
     func testIdempotentReplayReturnsOriginalAckAndStoresNothing() async throws { try await contract().idempotentReplayReturnsOriginalAckAndStoresNothing() }
     func testExpiredIdempotencyKeyAllowsNewMessage() async throws { try await contract().expiredIdempotencyKeyAllowsNewMessage() }
+    func testHeldMessageKeepsItsClientMsgIDUntilApproved() async throws { try await contract().heldMessageKeepsItsClientMsgIDUntilApproved() }
     func testDuplicatesWithinOneBatch() async throws { try await contract().duplicatesWithinOneBatch() }
     func testAppendToMissingRoomThrowsAndStoresNothing() async throws { try await contract().appendToMissingRoomThrowsAndStoresNothing() }
     func testFailureMidBatchRollsBackTheWholeBatch() async throws { try await contract().failureMidBatchRollsBackTheWholeBatch() }
@@ -54,6 +55,7 @@ final class PostgresStoreContractTests: XCTestCase {
     func testAppendAssignsGapFreeSeqsAcrossBatches() async throws { try await contract().appendAssignsGapFreeSeqsAcrossBatches() }
     func testIdempotentReplayReturnsOriginalAckAndStoresNothing() async throws { try await contract().idempotentReplayReturnsOriginalAckAndStoresNothing() }
     func testExpiredIdempotencyKeyAllowsNewMessage() async throws { try await contract().expiredIdempotencyKeyAllowsNewMessage() }
+    func testHeldMessageKeepsItsClientMsgIDUntilApproved() async throws { try await contract().heldMessageKeepsItsClientMsgIDUntilApproved() }
     func testDuplicatesWithinOneBatch() async throws { try await contract().duplicatesWithinOneBatch() }
     func testAppendToMissingRoomThrowsAndStoresNothing() async throws { try await contract().appendToMissingRoomThrowsAndStoresNothing() }
     func testFailureMidBatchRollsBackTheWholeBatch() async throws { try await contract().failureMidBatchRollsBackTheWholeBatch() }

@@ -182,10 +182,12 @@ final class PostgresClusterTests: XCTestCase {
 
     func testHeldMessageDecidedFromTwoNodesGoesToExactlyOne() async throws {
         let (_, first, second) = try await twoNodes()
+        try await createRoom(first)
         for round in 0..<20 {
             let held = HeldMessage(
                 room: "r1", message: Self.message("held \(round)"), reasons: ["spam"], scores: [:], timeZone: nil, deadline: 1_000)
-            try await first.holdMessage(org: "org1", held)
+            let replayed = try await first.holdMessage(org: "org1", held, idempotentSince: 0)
+            XCTAssertNil(replayed)
             let winners = try await withThrowingTaskGroup(of: HeldMessage?.self) { group in
                 for node in [first, second, first, second] {
                     group.addTask { try await node.takeHeldMessage(org: "org1", msgID: held.message.id) }

@@ -19,7 +19,10 @@ extension StoreContract {
         XCTAssertEqual(stored(first[0])?.seq, 1)
         let replay = try await store.appendMessages(org: "org1", room: "r1", [newMessage(odd, clientMsgID: "\u{0}")], idempotentSince: 0)
         XCTAssertEqual(duplicate(replay[0])?.msgID, "m1")
-        try await store.holdMessage(org: "org1", HeldMessage(room: "r1", message: newMessage(odd, id: "h1"), reasons: [odd], scores: [:], timeZone: odd, deadline: 1))
+        let replayed = try await store.holdMessage(
+            org: "org1", HeldMessage(room: "r1", message: newMessage(odd, id: "h1"), reasons: [odd], scores: [:], timeZone: odd, deadline: 1),
+            idempotentSince: 0)
+        XCTAssertNil(replayed)
         let taken = try await store.takeHeldMessage(org: "org1", msgID: "h1")
         XCTAssertNotNil(taken)
     }
@@ -56,8 +59,11 @@ extension StoreContract {
         let single = try await store.message(org: "org1", room: "r1", id: "m\u{0}")
         XCTAssertEqual(single?.reactions, ["\u{0}": 1])
 
+        let heldRoom = RoomInfo(id: "r\u{0}", kind: .group, title: odd, visibility: .org, members: [], createdBy: "u\u{1}", createdAt: 1)
+        _ = try await store.createRoom(org: "org1", info: heldRoom, epoch: "e")
         let held = HeldMessage(room: "r\u{0}", message: sent, reasons: [odd], scores: [odd: 1], timeZone: "\u{0}", deadline: 9)
-        try await store.holdMessage(org: "org1", held)
+        let replayed = try await store.holdMessage(org: "org1", held, idempotentSince: 0)
+        XCTAssertNil(replayed)
         var expected = held
         expected.message.moderation = nil
         let taken = try await store.takeHeldMessage(org: "org1", msgID: "m\u{0}")
@@ -217,9 +223,12 @@ extension StoreContract {
                     moderation: nil, status: "delivered"),
                 reasons: ["spam", "links"], scores: ["spam": 0.75], timeZone: id == "h1" ? "Asia/Jerusalem" : nil, deadline: deadline)
         }
-        try await store.holdMessage(org: "org1", held("h1", ts: 200, deadline: 900))
-        try await store.holdMessage(org: "org1", held("h2", ts: 100, deadline: 950))
-        try await store.holdMessage(org: "org2", held("h3", ts: 150, deadline: 800))
+        _ = try await createRoom(store)
+        _ = try await createRoom(store, org: "org2")
+        for (org, message) in [("org1", held("h1", ts: 200, deadline: 900)), ("org1", held("h2", ts: 100, deadline: 950)), ("org2", held("h3", ts: 150, deadline: 800))] {
+            let replayed = try await store.holdMessage(org: org, message, idempotentSince: 0)
+            XCTAssertNil(replayed)
+        }
 
         let pending = try await store.heldMessages(org: "org1")
         XCTAssertEqual(pending, [held("h2", ts: 100, deadline: 950), held("h1", ts: 200, deadline: 900)])

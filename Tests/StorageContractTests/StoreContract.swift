@@ -254,6 +254,49 @@ final class StoreContract: Sendable {
         XCTAssertEqual(duplicate(replay[0]), StoredAck(msgID: "new", seq: 2, ts: 90_000, status: "delivered"))
     }
 
+    /// A held message's `client_msg_id` is taken: a resend holds or stores nothing and replays the
+    /// held ack, until the approval stores that very message, whose key then carries its seq.
+    func heldMessageKeepsItsClientMsgIDUntilApproved() async throws {
+        let store = try await makeStore()
+        try await createRoom(store)
+        let message = newMessage("held text", clientMsgID: "c1", ts: 5_000, id: "h1")
+        let held = HeldMessage(room: "r1", message: message, reasons: ["spam"], scores: [:], timeZone: nil, deadline: 9_000)
+        let first = try await store.holdMessage(org: "org1", held, idempotentSince: 0)
+        XCTAssertNil(first, "held")
+        let heldAck = StoredAck(msgID: "h1", seq: 0, ts: 5_000, status: "held")
+
+        var resend = held
+        resend.message = newMessage("held text", clientMsgID: "c1", ts: 6_000, id: "h2")
+        let again = try await store.holdMessage(org: "org1", resend, idempotentSince: 0)
+        XCTAssertEqual(again, heldAck, "a resend that is held again replays the original ack")
+        let pending = try await store.heldMessages(org: "org1")
+        XCTAssertEqual(pending.map(\.message.id), ["h1"], "and holds nothing")
+        let sent = try await store.appendMessages(org: "org1", room: "r1", [newMessage("held text", clientMsgID: "c1", id: "m2")], idempotentSince: 0)
+        XCTAssertEqual(duplicate(sent[0]), heldAck, "a resend that passes replays it too")
+        let found = try await store.storedAck(org: "org1", room: "r1", user: "alice", clientMsgID: "c1", idempotentSince: 0)
+        XCTAssertEqual(found, heldAck)
+
+        // Restoring the taken message (an approval whose store failed) is allowed.
+        let taken = try await store.takeHeldMessage(org: "org1", msgID: "h1")
+        XCTAssertEqual(taken?.message.id, "h1")
+        let restored = try await store.holdMessage(org: "org1", held, idempotentSince: 0)
+        XCTAssertNil(restored)
+        let approved = try await store.appendMessages(org: "org1", room: "r1", [message], idempotentSince: 0)
+        XCTAssertEqual(stored(approved[0])?.seq, 1, "the approval stores the held message itself")
+        let afterApproval = try await store.storedAck(org: "org1", room: "r1", user: "alice", clientMsgID: "c1", idempotentSince: 0)
+        XCTAssertEqual(afterApproval, StoredAck(msgID: "h1", seq: 1, ts: 5_000, status: "delivered"))
+        let expired = try await store.storedAck(org: "org1", room: "r1", user: "alice", clientMsgID: "c1", idempotentSince: 5_001)
+        XCTAssertNil(expired, "outside the window")
+
+        // A delivered message's key holds against a later hold of the same client_msg_id.
+        var late = held
+        late.message = newMessage("held text", clientMsgID: "c1", ts: 7_000, id: "h3")
+        let replayed = try await store.holdMessage(org: "org1", late, idempotentSince: 0)
+        XCTAssertEqual(replayed, StoredAck(msgID: "h1", seq: 1, ts: 5_000, status: "delivered"))
+        let stillPending = try await store.heldMessages(org: "org1")
+        XCTAssertEqual(stillPending.map(\.message.id), ["h1"])
+    }
+
     func duplicatesWithinOneBatch() async throws {
         let store = try await makeStore()
         try await createRoom(store)
