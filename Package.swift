@@ -63,7 +63,10 @@ let package = Package(
         // One configuration value: file, then RTS_* environment overrides.
         .target(name: "Configuration", dependencies: ["Wire", .product(name: "Yams", package: "Yams")]),
         // JWT verification and dev-token minting.
-        .target(name: "Auth", dependencies: ["Wire", .product(name: "JWTKit", package: "jwt-kit")]),
+        .target(name: "JSONValues"),
+
+
+        .target(name: "Auth", dependencies: ["Wire", "JSONValues", .product(name: "JWTKit", package: "jwt-kit")]),
         // What the server persists: protocols and models only, no database library.
         .target(name: "Storage", dependencies: ["Wire"]),
         // The single-node store: one SQLite file (GRDB). The only code that touches GRDB.

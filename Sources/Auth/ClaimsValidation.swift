@@ -1,4 +1,5 @@
 import Foundation
+import JSONValues
 import Wire
 
 /// Turns a verified payload into `Claims`, enforcing the protocol's claim rules.

@@ -1,3 +1,4 @@
+import JSONValues
 import JWTKit
 
 /// The payload as plain JSON. jwt-kit checks the signature; `ClaimsValidation` then checks

@@ -1,4 +1,5 @@
 import Foundation
+import JSONValues
 import JWTKit
 
 /// Verifies client JWTs: HS256 with the shared secret, plus RS256 or ES256 when a public key is configured.
