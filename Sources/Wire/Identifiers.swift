@@ -2,7 +2,18 @@
 public enum Identifier {
     public static let maxLength = 128
 
-    public static func isValid(_ id: String) -> Bool {
+    /// A direct room's id holds both user ids (`dm:<length>:<first>:<second>`), so room ids that
+    /// start with `dm:` may be this long.
+    public static let maxDirectRoomLength = 3 + 3 + 1 + 2 * maxLength + 1
+
+    public static func isValid(_ id: String) -> Bool { isValid(id, maxLength: maxLength) }
+
+    /// A room id: an id, or a direct room's longer one.
+    public static func isValidRoom(_ id: String) -> Bool {
+        isValid(id, maxLength: id.utf8.starts(with: "dm:".utf8) ? maxDirectRoomLength : maxLength)
+    }
+
+    private static func isValid(_ id: String, maxLength: Int) -> Bool {
         var count = 0
         for byte in id.utf8 {
             count += 1

@@ -26,7 +26,7 @@ public struct RequestDecoder: Sendable {
     public static let maxEmojiLength = 16
     public static let maxHistoryLimit = 100
     public static let defaultHistoryLimit = 50
-    /// Bounds on what a client may make the server store, log or fan out (docs/PROTOCOL-EXTENSIONS.md, Limits).
+    /// Bounds on what a client may make the server store, log or fan out (docs/protocol.md, Limits).
     public static let maxTokenBytes = 8192
     public static let maxTitleLength = 200
     public static let maxReasonLength = 500
@@ -104,6 +104,7 @@ private struct ParsedFrame: Decodable {
             guard let parsed = Visibility(rawValue: visibility) else {
                 throw FieldError(message: "field 'visibility' must be \"private\" or \"org\"")
             }
+            // Not a direct room id (reserved), so the plain id rule.
             let room = try f.id("room")
             return .createRoom(.init(
                 room: room, title: try f.optionalText("title", maxLength: RequestDecoder.maxTitleLength) ?? room, visibility: parsed,
@@ -111,31 +112,31 @@ private struct ParsedFrame: Decodable {
         case "direct.open": return .openDirect(user: try f.id("user"))
         case "join":
             return .join(
-                room: try f.id("room"), since: try f.optionalSeq("since"),
+                room: try f.roomID("room"), since: try f.optionalSeq("since"),
                 epoch: try f.optionalText("epoch", maxLength: RequestDecoder.maxEpochLength))
-        case "leave": return .leave(room: try f.id("room"))
+        case "leave": return .leave(room: try f.roomID("room"))
         case "send":
             let clientMsgID = try f.string("client_msg_id")
             guard !clientMsgID.isEmpty, clientMsgID.count <= RequestDecoder.maxClientMsgIDLength else {
                 throw FieldError(message: "field 'client_msg_id' must be 1 to \(RequestDecoder.maxClientMsgIDLength) characters")
             }
-            return .send(.init(room: try f.id("room"), text: try f.string("text"), clientMsgID: clientMsgID, replyTo: try f.optionalID("reply_to")))
-        case "edit": return .edit(room: try f.id("room"), msgID: try f.id("msg_id"), text: try f.string("text"))
-        case "delete": return .delete(room: try f.id("room"), msgID: try f.id("msg_id"))
+            return .send(.init(room: try f.roomID("room"), text: try f.string("text"), clientMsgID: clientMsgID, replyTo: try f.optionalID("reply_to")))
+        case "edit": return .edit(room: try f.roomID("room"), msgID: try f.id("msg_id"), text: try f.string("text"))
+        case "delete": return .delete(room: try f.roomID("room"), msgID: try f.id("msg_id"))
         case "react":
             let emoji = try f.string("emoji")
             guard !emoji.isEmpty, emoji.count <= RequestDecoder.maxEmojiLength, !emoji.unicodeScalars.contains(where: Fields.isControl) else {
                 throw FieldError(message: "field 'emoji' must be 1 to \(RequestDecoder.maxEmojiLength) characters, without control characters")
             }
-            return .react(room: try f.id("room"), msgID: try f.id("msg_id"), emoji: emoji, on: try f.bool("on"))
+            return .react(room: try f.roomID("room"), msgID: try f.id("msg_id"), emoji: emoji, on: try f.bool("on"))
         case "read":
             guard let seq = try f.optionalSeq("seq") else { throw FieldError(message: "missing field 'seq'") }
-            return .read(room: try f.id("room"), seq: seq)
+            return .read(room: try f.roomID("room"), seq: seq)
         case "history":
             let limit = try f.optionalInt("limit") ?? RequestDecoder.defaultHistoryLimit
             guard limit >= 1 else { throw FieldError(message: "field 'limit' must be at least 1") }
-            return .history(room: try f.id("room"), before: try f.optionalSeq("before"), limit: min(limit, RequestDecoder.maxHistoryLimit))
-        case "typing": return .typing(room: try f.id("room"), on: try f.bool("on"))
+            return .history(room: try f.roomID("room"), before: try f.optionalSeq("before"), limit: min(limit, RequestDecoder.maxHistoryLimit))
+        case "typing": return .typing(room: try f.roomID("room"), on: try f.bool("on"))
         case "presence.set":
             let status = try f.string("status")
             guard status == "online" || status == "away", let parsed = PresenceStatus(rawValue: status) else {
@@ -156,9 +157,9 @@ private struct ParsedFrame: Decodable {
             }
             if decision == .mute, (duration ?? 0) <= 0 { throw FieldError(message: "mute needs a positive 'duration_ms'") }
             return .moderate(.init(
-                room: try f.id("room"), msgID: try f.id("msg_id"), action: decision, durationMS: duration,
+                room: try f.roomID("room"), msgID: try f.id("msg_id"), action: decision, durationMS: duration,
                 reason: try f.optionalText("reason", maxLength: RequestDecoder.maxReasonLength)))
-        case "kick": return .kick(room: try f.id("room"), user: try f.id("user"))
+        case "kick": return .kick(room: try f.roomID("room"), user: try f.id("user"))
         case "ban": return .ban(user: try f.id("user"), banned: try f.optionalBool("on") ?? true)
         default:
             // Echo only a short type back: the reply must not grow with whatever the client sent.
@@ -169,7 +170,7 @@ private struct ParsedFrame: Decodable {
     private static func subscription(_ f: Fields) throws -> ClientRequest.Subscription {
         .init(
             topic: try f.text("topic", maxLength: RequestDecoder.maxTopicLength),
-            period: try f.optionalText("period", maxLength: RequestDecoder.maxTopicLength), room: try f.optionalID("room"))
+            period: try f.optionalText("period", maxLength: RequestDecoder.maxTopicLength), room: try f.optionalRoomID("room"))
     }
 }
 
@@ -222,6 +223,18 @@ private struct Fields {
     func optionalID(_ name: String) throws -> String? {
         guard container.contains(AnyKey(name)) else { return nil }
         return try id(name)
+    }
+
+    /// Room ids may be a direct room's (longer: see `Identifier.isValidRoom`).
+    func roomID(_ name: String) throws -> String {
+        let value = try string(name)
+        guard Identifier.isValidRoom(value) else { throw FieldError(message: "field '\(name)' is not a valid id") }
+        return value
+    }
+
+    func optionalRoomID(_ name: String) throws -> String? {
+        guard container.contains(AnyKey(name)) else { return nil }
+        return try roomID(name)
     }
 
     func optionalIDs(_ name: String, maxCount: Int) throws -> [String]? {

@@ -41,6 +41,25 @@ final class RoomsConformanceTests: ConformanceTestCase {
         try await admin.expectError("conflict", to: ["type": "room.create", "room": room, "title": "mine", "visibility": "org", "members": []])
     }
 
+    /// Two users with 128-character ids: their direct room's id is longer than an id, and every
+    /// request that names it still works.
+    func testDirectRoomsOfUsersWithTheLongestIdsCanBeUsed() async throws {
+        let studentID = "s" + String(repeating: "x", count: 127)
+        let mentorID = "m" + String(repeating: "y", count: 127)
+        let student = try await user(studentID)
+        let mentor = try await user(mentorID, "mentor")
+        let opened = try await student.require("room", ["type": "direct.open", "user": mentorID])
+        let id = try XCTUnwrap(opened["room"]?["id"]?.string)
+        XCTAssertEqual(id.count, 264)
+        try await student.join(id)
+        try await mentor.join(id)
+        let ack = try await student.say("hi", in: id)
+        XCTAssertEqual(ack["seq"]?.int, 1)
+        _ = try await mentor.nextMessage(in: id, seq: 1)
+        try await mentor.require("history", ["type": "history", "room": id])
+        try await mentor.expectError("bad_request", to: ["type": "join", "room": id + "z"])
+    }
+
     func testDirectOpenIsTheSameDirectRoomFromBothSides() async throws {
         let student = try await user("student")
         let mentor = try await user("mentor", "mentor")

@@ -48,6 +48,11 @@ final class RequestDecoderTests: XCTestCase {
 
     func testInvalidIDsAndLimitsAreRejected() {
         XCTAssertEqual(failure(#"{"type":"join","room":"has space"}"#)?.message, "field 'room' is not a valid id")
+        // A direct room's id holds both user ids: longer than an id, only with its prefix.
+        let direct = "dm:128:" + String(repeating: "a", count: 128) + ":" + String(repeating: "b", count: 128)
+        if case .failure(let error) = decode(#"{"type":"join","room":"\#(direct)"}"#) { XCTFail("\(error)") }
+        XCTAssertNotNil(failure(#"{"type":"join","room":"\#(direct)x"}"#))
+        XCTAssertNotNil(failure(#"{"type":"join","room":"\#(String(repeating: "r", count: 129))"}"#))
         XCTAssertNotNil(failure(#"{"type":"ping","id":"\#(String(repeating: "x", count: 65))"}"#))
         XCTAssertNotNil(failure(#"{"type":"send","room":"r","text":"t","client_msg_id":""}"#))
         XCTAssertNotNil(failure(#"{"type":"react","room":"r","msg_id":"m","emoji":"\#(String(repeating: "a", count: 17))","on":true}"#))
