@@ -27,11 +27,14 @@ eval "$(scripts/services.sh start)"
 services_started=1
 # Tests that need a service fail (instead of skipping) when it is missing.
 export RTS_REQUIRE_SERVICES=1
+# Every frame the server sends in the conformance runs, checked against docs/schema/ below.
+export RTS_FRAME_LOG="$work/frames.jsonl"
 
 swift test --skip-build
 # The single-node conformance suite again, every test server on its own PostgreSQL database.
 RTS_CONFORMANCE_DATABASE_URL="$RTS_TEST_DATABASE_URL" swift test --skip-build --filter ConformanceTests \
     --skip ClusterProcessConformanceTests  # those already run their nodes on PostgreSQL
+./scripts/validate-frames.sh "$RTS_FRAME_LOG"
 
 # Autobahn|Testsuite cases against /echo of a real server on a free loopback port.
 port=$(free_port)

@@ -65,7 +65,7 @@ public struct ModerationNote: Codable, Sendable, Equatable {
 
 /// A delivered message as pushed, recovered and paged through history.
 ///
-/// Extensions to the contract (documented in docs/PROTOCOL-EXTENSIONS.md): `edited_at`
+/// Extensions to the contract (docs/protocol.md, marked (server)): `edited_at`
 /// once edited, `deleted:true` (and no `text`) once deleted, `reactions` as emoji → count.
 public struct ChatMessage: Codable, Sendable, Equatable {
     public var id: String

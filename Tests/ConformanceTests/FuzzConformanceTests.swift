@@ -277,7 +277,7 @@ final class FuzzRun {
         }
     }
 
-    /// Required fields, then optional ones, per request type (PROTOCOL.md and PROTOCOL-EXTENSIONS.md).
+    /// Required fields, then optional ones, per request type (docs/protocol.md).
     private static let fields: [String: (required: [String], optional: [String])] = [
         "auth": (["token"], []), "refresh": (["token"], []),
         "room.create": (["room"], ["title", "visibility", "members"]), "direct.open": (["user"], []),

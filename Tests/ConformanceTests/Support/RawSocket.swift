@@ -206,11 +206,13 @@ final class RawWebSocket {
     let socket: RawSocket
     let status: Int
     let headers: [String: String]
+    private let path: String
 
-    private init(socket: RawSocket, status: Int, headers: [String: String]) {
+    private init(socket: RawSocket, status: Int, headers: [String: String], path: String) {
         self.socket = socket
         self.status = status
         self.headers = headers
+        self.path = path
     }
 
     /// Sends an upgrade request for `path` with `headers` added; returns once the response head arrived.
@@ -226,7 +228,7 @@ final class RawWebSocket {
         request += "\r\n"
         try await socket.write(request)
         let (status, headers) = try await RawHTTP.readHead(socket)
-        return RawWebSocket(socket: socket, status: status, headers: headers)
+        return RawWebSocket(socket: socket, status: status, headers: headers, path: path)
     }
 
     func send(opcode: UInt8, payload: [UInt8], fin: Bool = true) async throws {
@@ -265,7 +267,9 @@ final class RawWebSocket {
         if head[1] & 0x80 != 0 { mask = try await socket.read(exactly: 4, timeout: timeout) }
         guard var payload = try await socket.read(exactly: Int(length), timeout: timeout) else { return nil }
         if let mask { payload = payload.enumerated().map { $0.element ^ mask[$0.offset % 4] } }
-        return Frame(fin: head[0] & 0x80 != 0, opcode: head[0] & 0x0F, payload: payload)
+        let frame = Frame(fin: head[0] & 0x80 != 0, opcode: head[0] & 0x0F, payload: payload)
+        if frame.opcode == 1 && frame.fin { FrameLog.record(frame.text, path: path) }
+        return frame
     }
 
     /// The next text frame as JSON, answering pings on the way; nil at a close frame or end.

@@ -88,6 +88,7 @@ final class TestClient: Sendable {
                         for try await message in inbound.messages(maxSize: 1 << 24) {
                             switch message {
                             case .text(let text):
+                                FrameLog.record(text, path: path)
                                 await inbox.push(JSON.parse(text) ?? .object(["type": .string("<non-json>"), "raw": .string(text)]))
                             case .binary(let buffer):
                                 await inbox.push(.object(["type": .string("<binary>"), "bytes": .int(Int64(buffer.readableBytes))]))
