@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "realtime-server", targets: ["RealtimeServer"]),
         .executable(name: "rts-loadtest", targets: ["LoadTestCLI"]),
         .executable(name: "rts-bench-gamification", targets: ["GamificationBench"]),
+        .executable(name: "moderator-bot", targets: ["ModeratorBot"]),
+        // The Swift client for apps, services and bots (docs/protocol.md).
+        .library(name: "RealtimeClient", targets: ["RealtimeClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -21,8 +24,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.21.0"),
-        // Test-only: an independent WebSocket client, so tests never use our own transport code.
+        // An independent WebSocket client: the Swift client library is built on it, and tests use it
+        // so that they never use the server's own transport code.
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.65.0"),
     ],
     targets: [
         // System libraries (Debian packages).
@@ -62,10 +67,9 @@ let package = Package(
         .target(name: "Wire", dependencies: ["Outbound"]),
         // One configuration value: file, then RTS_* environment overrides.
         .target(name: "Configuration", dependencies: ["Wire", .product(name: "Yams", package: "Yams")]),
-        // JWT verification and dev-token minting.
+        // Any JSON value, Sendable: token claims (Auth) and protocol frames (RealtimeClient).
         .target(name: "JSONValues"),
-
-
+        // JWT verification and dev-token minting.
         .target(name: "Auth", dependencies: ["Wire", "JSONValues", .product(name: "JWTKit", package: "jwt-kit")]),
         // What the server persists: protocols and models only, no database library.
         .target(name: "Storage", dependencies: ["Wire"]),
@@ -165,6 +169,22 @@ let package = Package(
             dependencies: ["Gamification", "Activity", "Broker", "Storage", "StorageSQLite", "Wire", "Outbound", .product(name: "Logging", package: "swift-log")],
             path: "loadtest/Sources/GamificationBench"
         ),
+        // The Swift client library for apps, services and bots (docs/protocol.md).
+        .target(
+            name: "RealtimeClient",
+            dependencies: [
+                "JSONValues",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Example: a moderator bot on the Swift client (`swift run moderator-bot --help`).
+        .executableTarget(
+            name: "ModeratorBot",
+            dependencies: ["RealtimeClient", "JSONValues", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "examples/ModeratorBot"
+        ),
         .testTarget(
             name: "LoadTestKitTests", dependencies: ["LoadTestKit", .product(name: "Crypto", package: "swift-crypto")],
             path: "loadtest/Tests/LoadTestKitTests"
@@ -192,6 +212,7 @@ let package = Package(
             name: "ConformanceTests",
             dependencies: [
                 "Gateway", "Configuration", "Auth", "Wire", "SeededRandom", "Storage", "StorageSQLite", "StorageBackends", "StoragePostgres", "Broker",
+                "RealtimeClient", "JSONValues",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
