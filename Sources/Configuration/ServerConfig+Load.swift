@@ -55,9 +55,12 @@ extension ServerConfig {
         if fields.last(where: { $0.key == "node_id" })?.value ?? .null == .null {
             config.nodeID = defaultNodeID()
         }
-        // A relative rules directory missing from the working directory: the shipped one beside the executable.
+        // Relative shipped directories missing from the working directory: the ones beside the executable.
         if !config.moderationDir.isEmpty, !config.moderationDir.hasPrefix("/"), let shipped = InstallLocation.find(config.moderationDir, beside: installDirectory) {
             config.moderationDir = shipped
+        }
+        if !config.webDir.hasPrefix("/"), let shipped = InstallLocation.find(config.webDir, beside: installDirectory) {
+            config.webDir = shipped
         }
         try config.validate(origins: origins)
         return config

@@ -33,6 +33,9 @@ public struct ServerConfig: Sendable, Equatable {
     public var allowedOrigins: [String] = []
     /// Serve a plain echo WebSocket at `/echo` (for conformance suites).
     public var conformanceEcho = false
+    /// Serve the web app (the static files of `webDir`) at `/app`.
+    public var webApp = true
+    public var webDir = "web"
     /// Serve `/metrics` on this port instead of the main one.
     public var metricsPort: Int?
     /// Address the `metrics_port` listener binds; loopback keeps metrics off the network by default.

@@ -18,6 +18,8 @@ enum Settings {
         make("tls_key", \.tlsKey) { try $0.optionalString() },
         make("allowed_origins", \.allowedOrigins) { try $0.list() },
         make("conformance_echo", \.conformanceEcho) { try $0.bool() },
+        make("web_app", \.webApp) { try $0.bool() },
+        make("web_dir", \.webDir) { try $0.string() },
         make("metrics_port", \.metricsPort) { try $0.int() },
         make("metrics_host", \.metricsHost) { try $0.string() },
         make("trusted_proxies", \.trustedProxies) { try $0.list() },

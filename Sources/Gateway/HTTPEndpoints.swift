@@ -2,14 +2,16 @@ import Prometheus
 import Synchronization
 import Transport
 
-/// `/healthz`, `/readyz` and `/metrics`. Answered on the transport thread, so each reads
-/// state that is already computed: readiness is a flag a background check keeps current.
+/// `/healthz`, `/readyz`, `/metrics` and the web app's files. Answered on the transport thread, so
+/// each reads state that is already computed: readiness is a flag a background check keeps current.
 final class HTTPEndpoints: Sendable {
     private let registry: PrometheusCollectorRegistry
+    private let webApp: WebApp?
     let readiness = Readiness()
 
-    init(registry: PrometheusCollectorRegistry) {
+    init(registry: PrometheusCollectorRegistry, webApp: WebApp?) {
         self.registry = registry
+        self.webApp = webApp
     }
 
     func respond(path: String) -> HTTPResponse? {
@@ -25,7 +27,7 @@ final class HTTPEndpoints: Sendable {
             registry.emit(into: &buffer)
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: buffer)
         default:
-            return nil
+            return webApp?.respond(path: path)
         }
     }
 }

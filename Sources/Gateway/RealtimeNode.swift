@@ -84,7 +84,7 @@ public final class RealtimeNode: Sendable {
                 recoveryMax: config.recoveryMax, idempotencyWindowMS: Int64(config.idempotencyWindowMS),
                 replyByteBudget: config.maxOutboundBytes / 2),
             clock: clock, logger: logger)
-        http = HTTPEndpoints(registry: MetricsBootstrap.registry)
+        http = HTTPEndpoints(registry: MetricsBootstrap.registry, webApp: config.webApp ? WebApp(directory: config.webDir, logger: logger) : nil)
         let moderator: any MessageModerator
         if config.moderationDir.isEmpty {
             moderator = PassThroughModerator()
@@ -124,7 +124,9 @@ public final class RealtimeNode: Sendable {
             delegate: SessionGateway(
                 services: services, http: http,
                 dashboard: DashboardAPI(
-                    verifier: verifier, users: store, gamification: gamification, rooms: rooms, audit: store, clock: clock)),
+                    verifier: verifier, users: store, gamification: gamification, rooms: rooms, audit: store, clock: clock),
+                devTokens: config.webApp && config.jwtSecret == ServerConfig.developmentSecret
+                    ? DevTokens(minter: try TokenMinter(hmacSecret: config.jwtSecret)) : nil),
             logger: logger)
         cluster = ClusterLink(
             broker: broker, rooms: rooms, presence: presence, sessions: sessions, mutes: mutes, review: review,

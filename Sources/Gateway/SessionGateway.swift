@@ -10,11 +10,13 @@ final class SessionGateway: TransportDelegate {
     private let httpLimiter: KeyedRateLimiter
     private let http: HTTPEndpoints
     private let dashboard: DashboardAPI
+    private let devTokens: DevTokens?
 
-    init(services: SessionServices, http: HTTPEndpoints, dashboard: DashboardAPI) {
+    init(services: SessionServices, http: HTTPEndpoints, dashboard: DashboardAPI, devTokens: DevTokens?) {
         self.services = services
         self.http = http
         self.dashboard = dashboard
+        self.devTokens = devTokens
         connectLimiter = KeyedRateLimiter(
             rate: services.settings.connRatePerIP, burst: services.settings.connBurstPerIP, clock: services.clock)
         httpLimiter = KeyedRateLimiter(
@@ -50,12 +52,14 @@ final class SessionGateway: TransportDelegate {
     func deferredHTTPGet(
         path: String, query: String, authorization: String?, remoteAddress: String
     ) -> (@Sendable () async -> HTTPResponse)? {
-        guard DashboardAPI.paths.contains(path) else { return nil }
+        let devTokens = path == DevTokens.path ? devTokens : nil
+        guard DashboardAPI.paths.contains(path) || devTokens != nil else { return nil }
         // Before any token check: verifying signatures and reading the store are what a flood would cost.
         if let waitMS = httpLimiter.take(remoteAddress) {
             let refusal = DashboardAPI.rateLimited(retryAfterMS: waitMS)
             return { refusal }
         }
+        if let devTokens { return { await devTokens.respond(query: query) } }
         let dashboard = dashboard
         return { await dashboard.respond(path: path, query: query, authorization: authorization) }
     }

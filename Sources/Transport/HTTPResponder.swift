@@ -23,7 +23,11 @@ enum HTTPResponder {
             add(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, contentType, &cursor, end),
             add(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, String(body.count), &cursor, end)
         else { return false }
-        for (name, value) in extraHeaders {
+        var headers = extraHeaders
+        if !headers.contains(where: { $0.0.caseInsensitiveCompare(SecurityHeaders.contentSecurityPolicyName) == .orderedSame }) {
+            headers.append((SecurityHeaders.contentSecurityPolicyName, SecurityHeaders.contentSecurityPolicy))
+        }
+        for (name, value) in headers {
             guard addNamed(wsi, name + ":", value, &cursor, end) else { return false }
         }
         guard lws_finalize_http_header(wsi, &cursor, end) == 0, var tail = cursor else { return false }

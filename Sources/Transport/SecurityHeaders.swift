@@ -5,7 +5,6 @@ enum SecurityHeaders {
         var headers: [(name: String, value: String)] = [
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "DENY"),
-            ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
             ("Referrer-Policy", "no-referrer"),
             ("Cache-Control", "no-store"),
         ]
@@ -14,4 +13,9 @@ enum SecurityHeaders {
         }
         return headers
     }
+
+    /// Not in the vhost list: browsers enforce every policy they get, so a response that brings its
+    /// own (the web app's) must not also carry this one. `HTTPResponder` adds it otherwise.
+    static let contentSecurityPolicyName = "Content-Security-Policy"
+    static let contentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'"
 }
