@@ -12,10 +12,14 @@ public struct ClientConfiguration: Sendable {
     public var reconnectMax: Duration
     /// The token is refreshed this long before its `exp` (or at half its lifetime when that is shorter).
     public var refreshMargin: Duration
+    /// WebSocket pings this often; a connection that stops answering them is dropped and
+    /// reconnected (a phone that changed networks often keeps a dead socket otherwise).
+    public var pingInterval: Duration
 
     public init(
         url: String, token: @escaping @Sendable () async throws -> String, requestTimeout: Duration = .seconds(10),
-        reconnectBase: Duration = .milliseconds(500), reconnectMax: Duration = .seconds(30), refreshMargin: Duration = .seconds(30)
+        reconnectBase: Duration = .milliseconds(500), reconnectMax: Duration = .seconds(30), refreshMargin: Duration = .seconds(30),
+        pingInterval: Duration = .seconds(30)
     ) {
         self.url = url
         self.token = token
@@ -23,5 +27,6 @@ public struct ClientConfiguration: Sendable {
         self.reconnectBase = reconnectBase
         self.reconnectMax = reconnectMax
         self.refreshMargin = refreshMargin
+        self.pingInterval = pingInterval
     }
 }

@@ -122,7 +122,8 @@ public actor RealtimeClient {
         do {
             let token = try await configuration.token()
             currentToken = token
-            let settings = WebSocketClientConfiguration(maxFrameSize: 1 << 24, closeTimeout: .seconds(2))
+            let settings = WebSocketClientConfiguration(
+                maxFrameSize: 1 << 24, closeTimeout: .seconds(2), autoPing: .enabled(timePeriod: configuration.pingInterval))
             let close = try await WebSocketClient.connect(url: configuration.url, configuration: settings, logger: logger) { inbound, outbound, _ in
                 await self.opened(outbound, token: token)
                 for try await message in inbound.messages(maxSize: 1 << 24) {
