@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit and conformance tests (swift test) with PostgreSQL and Redis
 # test services, the conformance suite a second time on PostgreSQL, the frames it saw against
-# docs/schema, the JavaScript client's tests, then the Autobahn WebSocket conformance cases
-# against a real server process.
+# docs/schema, the JavaScript client's tests, the browser tests (web app and JS client in headless
+# Chromium), then the Autobahn WebSocket conformance cases against a real server process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 # PostgreSQL and Redis for the tests that need them (started below, on free loopback ports);
-# Node and its `ws` package for the JavaScript client's tests.
-ensure_packages postgresql redis-server nodejs node-ws
+# Node and its `ws` package for the JavaScript client's tests; headless Chromium for the browser tests.
+ensure_packages postgresql redis-server nodejs node-ws chromium chromium-driver
 
 # The conformance tests also start the real executable (shutdown and restart checks).
 swift build --product realtime-server
@@ -40,6 +40,8 @@ RTS_CONFORMANCE_DATABASE_URL="$RTS_TEST_DATABASE_URL" swift test --skip-build --
 
 # The JavaScript client against real server processes (each test file starts its own).
 RTS_SERVER_BIN="$PWD/.build/debug/realtime-server" node --test clients/js/test/*.test.js
+# The web app and the JavaScript client in headless Chromium (Selenium from PyPI).
+RTS_SERVER_BIN="$PWD/.build/debug/realtime-server" ./scripts/browser-test.sh
 
 # Autobahn|Testsuite cases against /echo of a real server on a free loopback port.
 port=$(free_port)
