@@ -157,9 +157,15 @@ import Testing
         #expect(try Fixtures.load("", env: ["RTS_NODE_ID": "n2"]).get().nodeID == "n2")
     }
 
+    @Test func webAppIsOnByDefaultAndTurnsOff() throws {
+        #expect(try Fixtures.load("").get().webApp)
+        #expect(try Fixtures.load("", env: ["RTS_WEB_APP": "0"]).get().webApp == false)
+        #expect(try Fixtures.load("web_dir: /srv/app\n").get().webDir == "/srv/app")
+    }
+
     @Test func environmentNames() {
         #expect(ServerConfig.environmentName(for: "conn_rate_per_ip") == "RTS_CONN_RATE_PER_IP")
-        #expect(ServerConfig.keys.count == 61)
+        #expect(ServerConfig.keys.count == 63)
         let unknown = ServerConfig.unknownEnvironmentVariables(in: ["RTS_PORT": "1", "RTS_PROT": "1", "HOME": "/"])
         #expect(unknown == ["RTS_PROT"])
     }
