@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "realtime-server",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS(.v15), .iOS(.v18)],
     products: [
         .executable(name: "realtime-server", targets: ["RealtimeServer"]),
         .executable(name: "rts-loadtest", targets: ["LoadTestCLI"]),
