@@ -214,28 +214,21 @@ private struct Fields {
         scalar.properties.generalCategory == .control
     }
 
-    func id(_ name: String) throws -> String {
+    func id(_ name: String, isValid: (String) -> Bool = Identifier.isValid) throws -> String {
         let value = try string(name)
-        guard Identifier.isValid(value) else { throw FieldError(message: "field '\(name)' is not a valid id") }
+        guard isValid(value) else { throw FieldError(message: "field '\(name)' is not a valid id") }
         return value
     }
 
-    func optionalID(_ name: String) throws -> String? {
+    func optionalID(_ name: String, isValid: (String) -> Bool = Identifier.isValid) throws -> String? {
         guard container.contains(AnyKey(name)) else { return nil }
-        return try id(name)
+        return try id(name, isValid: isValid)
     }
 
     /// Room ids may be a direct room's (longer: see `Identifier.isValidRoom`).
-    func roomID(_ name: String) throws -> String {
-        let value = try string(name)
-        guard Identifier.isValidRoom(value) else { throw FieldError(message: "field '\(name)' is not a valid id") }
-        return value
-    }
+    func roomID(_ name: String) throws -> String { try id(name, isValid: Identifier.isValidRoom) }
 
-    func optionalRoomID(_ name: String) throws -> String? {
-        guard container.contains(AnyKey(name)) else { return nil }
-        return try roomID(name)
-    }
+    func optionalRoomID(_ name: String) throws -> String? { try optionalID(name, isValid: Identifier.isValidRoom) }
 
     func optionalIDs(_ name: String, maxCount: Int) throws -> [String]? {
         guard let values = try typed(name, "an array of strings", { try container.decodeIfPresent([String].self, forKey: $0) }) else {
