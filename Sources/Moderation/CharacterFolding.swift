@@ -1,4 +1,4 @@
-/// Character-level folds for matching: look-alikes from other scripts, leetspeak, Hebrew final letters.
+/// Character-level folds for matching: look-alikes from other scripts, leetspeak, Hebrew and Arabic letter forms.
 enum CharacterFolding {
     /// Letters that render like Latin ones (Cyrillic, Greek, dotless i …), folded to the Latin letter.
     /// NFKD has already turned accented, full-width and mathematical letters into plain ones.
@@ -26,16 +26,27 @@ enum CharacterFolding {
         scalar == "!" || scalar == "|" || scalar == "@" || scalar == "$"
     }
 
-    /// Hebrew final forms (ך ם ן ף ץ) to the regular letter, so "מטומטם" and "מטומטמים" share a stem.
-    static func hebrewFinalForm(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
+    /// Letters written in several forms that readers take as one: Hebrew final forms (ך ם ן ף ץ) to the
+    /// regular letter, so "מטומטם" and "מטומטמים" share a stem; Arabic teh marbuta to heh, alef maksura and
+    /// Persian yeh to yeh, alef wasla to alef, keheh to kaf (hamza forms lose their mark in NFKD already).
+    static func letterVariant(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
         switch scalar.value {
         case 0x05DA: Unicode.Scalar(0x05DB)
         case 0x05DD: Unicode.Scalar(0x05DE)
         case 0x05DF: Unicode.Scalar(0x05E0)
         case 0x05E3: Unicode.Scalar(0x05E4)
         case 0x05E5: Unicode.Scalar(0x05E6)
+        case 0x0629: Unicode.Scalar(0x0647)
+        case 0x0649, 0x06CC: Unicode.Scalar(0x064A)
+        case 0x0671: Unicode.Scalar(0x0627)
+        case 0x06A9: Unicode.Scalar(0x0643)
         default: nil
         }
+    }
+
+    /// Arabic tatweel stretches a word for looks ("غبـــي"); it is a letter to Unicode, noise to us.
+    static func isStretcher(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value == 0x0640
     }
 
     private static let lookAlikes: [UInt32: Unicode.Scalar] = {

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The inline moderator: ordered stages per org (personal data, word lists, regex rules, spam, toxicity),
+/// The inline moderator: ordered stages per org (personal data, word lists, signals, regex rules, spam, toxicity),
 /// configured by the files under config/moderation and reloadable without a restart.
 ///
 /// `screen` is synchronous and safe to call from many threads at once; `reload` swaps every org's rules
@@ -32,7 +32,9 @@ public final class ModerationPipeline: MessageModerator {
     init(directory: String, logger: Logger, model: ToxicityModel, clock: @escaping @Sendable () -> UInt64) throws {
         self.directory = directory
         self.logger = logger
-        shared = OrgPolicy.Shared(model: model, recent: RecentMessageLog(), clock: clock)
+        shared = OrgPolicy.Shared(
+            model: model, recent: BoundedHistory(entriesPerKey: SpamStage.messagesPerUser),
+            conversations: BoundedHistory(entriesPerKey: SignalStage.entriesPerConversation), clock: clock)
         let set = try PolicySet(PolicyDirectory.read(directory), shared: shared)
         policies = Mutex(set)
         _ = ScalarTraits.of("\u{05D0}")  // build the Unicode table now rather than during the first message
@@ -56,6 +58,6 @@ public final class ModerationPipeline: MessageModerator {
         let policy = policies.withLock { $0 }.policy(for: context.org)
         var screening = Screening(text, context: context)
         for stage in policy.stages { stage.screen(&screening) }
-        return screening.verdict(neverBlock: policy.settings.neverBlock)
+        return screening.verdict(neverBlock: policy.settings.neverBlock, urgent: policy.settings.urgent)
     }
 }

@@ -3,10 +3,12 @@ struct OrgPolicy: Sendable {
     let settings: PolicySettings
     let stages: [any ModerationStage]
 
-    /// Shared pieces every org's stages use: the classifier (loaded once) and the per-user message history.
+    /// Shared pieces every org's stages use: the classifier (loaded once), the per-user message history and
+    /// the per-conversation signal history (both survive reloads).
     struct Shared: Sendable {
         let model: ToxicityModel
-        let recent: RecentMessageLog
+        let recent: BoundedHistory<SpamStage.Entry>
+        let conversations: BoundedHistory<SignalStage.Entry>
         let clock: @Sendable () -> UInt64
     }
 
@@ -21,6 +23,9 @@ struct OrgPolicy: Sendable {
         if enabled.contains(.lists) {
             let terms = try Self.terms(from: files)
             if !terms.isEmpty { stages.append(WordListStage(matcher: TermMatcher(terms: terms))) }
+            if terms.contains(where: { if case .signal = $0.kind { true } else { false } }) {
+                stages.append(SignalStage(settings: settings.conversation, history: shared.conversations, clock: shared.clock))
+            }
         }
         if enabled.contains(.rules) {
             let rules = try Self.rules(from: files)
@@ -41,6 +46,13 @@ struct OrgPolicy: Sendable {
                 entries += list.map { ($0, .flag(.hold, category: category), file.path) }
             }
             entries += (file.contents.allow ?? []).map { ($0, .exception, file.path) }
+            for group in file.contents.signals ?? [] {
+                guard group.weight > 0, !group.name.isEmpty, !group.category.isEmpty else {
+                    throw PolicyFileError(file: file.path, message: "signal \"\(group.name)\" needs a name, a category and a weight above 0")
+                }
+                let signal = Signal(name: group.name, category: group.category, weight: group.weight)
+                entries += group.entries.map { ($0, .signal(signal), file.path) }
+            }
         }
         let unlisted = Set(files.flatMap { $0.contents.unlist ?? [] }.map(Self.key))
         var terms: [ListedTerm] = []

@@ -13,7 +13,7 @@ struct PolicyDirectory: Sendable {
     var orgs: [String: File]
 
     static let defaultFileName = "default.json"
-    static let listKeys: Set<PolicyFile.CodingKeys> = [.block, .hold, .allow]
+    static let listKeys: Set<PolicyFile.CodingKeys> = [.block, .hold, .allow, .signals]
 
     static func read(_ directory: String) throws(PolicyFileError) -> PolicyDirectory {
         let root = URL(fileURLWithPath: directory)

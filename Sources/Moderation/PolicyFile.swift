@@ -40,6 +40,28 @@ struct PolicyFile: Decodable, Sendable {
         }
     }
 
+    /// Weighted list entries (see `SignalStage`).
+    struct SignalGroup: Decodable, Sendable {
+        var name: String
+        var category: String
+        var weight: Double
+        var entries: [String]
+    }
+
+    struct Conversation: Decodable, Sendable {
+        var windowSeconds: Double?
+        var holdAt: Double?
+        var peerFactor: Double?
+        var protectedRoles: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case windowSeconds = "window_seconds"
+            case holdAt = "hold_at"
+            case peerFactor = "peer_factor"
+            case protectedRoles = "protected_roles"
+        }
+    }
+
     struct Rule: Decodable, Sendable {
         var name: String
         var pattern: String
@@ -55,8 +77,14 @@ struct PolicyFile: Decodable, Sendable {
     var spam: Spam?
     /// Personal data kinds to mask: `email`, `phone`, `card`, `il_id`.
     var pii: [String: Bool]?
-    /// Categories that cap the verdict at hold (default `self_harm`).
+    /// Categories that cap the verdict at hold (default `self_harm`, `sexual_minor_risk`).
     var neverBlock: [String]?
+    /// Categories whose holds are urgent (default `self_harm`, `sexual_minor_risk`).
+    var urgent: [String]?
+    /// How signals add up in a conversation.
+    var conversation: Conversation?
+    /// Weighted entries, by signal.
+    var signals: [SignalGroup]?
     var rules: [Rule]?
     /// Category → entries that block.
     var block: [String: [String]]?
@@ -71,6 +99,7 @@ struct PolicyFile: Decodable, Sendable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case model, stages, toxicity, spam, pii
         case neverBlock = "never_block"
+        case urgent, conversation, signals
         case rules, block, hold, allow, unlist
     }
 }

@@ -8,7 +8,9 @@ struct PolicySettings: Sendable, Equatable {
     var toxicity = ToxicityThresholds()
     var spam = SpamSettings()
     var personalData = Set(PersonalDataKind.allCases)
-    var neverBlock: Set<String> = ["self_harm"]
+    var neverBlock: Set<String> = ["self_harm", "sexual_minor_risk"]
+    var urgent: Set<String> = ["self_harm", "sexual_minor_risk"]
+    var conversation = ConversationSettings()
 
     /// The settings `file` names, over these; throws on values out of range.
     func overlaid(with file: PolicyFile) throws(PolicyFileError.Problem) -> PolicySettings {
@@ -36,6 +38,8 @@ struct PolicySettings: Sendable, Equatable {
             }
         }
         if let neverBlock = file.neverBlock { result.neverBlock = Set(neverBlock) }
+        if let urgent = file.urgent { result.urgent = Set(urgent) }
+        if let conversation = file.conversation { result.conversation = try result.conversation.overlaid(with: conversation) }
         return result
     }
 }
@@ -56,6 +60,20 @@ extension SpamSettings {
         guard result.windowSeconds > 0, result.repeatCount >= 2, result.maxLinks >= 0, result.maxLinksPerWindow >= 0,
             result.capsMinLetters > 0, (0...1).contains(result.capsRatio), result.floodRun >= 2, result.floodWords >= 2
         else { throw .invalid("spam settings out of range") }
+        return result
+    }
+}
+
+extension ConversationSettings {
+    fileprivate func overlaid(with file: PolicyFile.Conversation) throws(PolicyFileError.Problem) -> ConversationSettings {
+        var result = self
+        result.windowSeconds = file.windowSeconds ?? windowSeconds
+        result.holdAt = file.holdAt ?? holdAt
+        result.peerFactor = file.peerFactor ?? peerFactor
+        result.protectedRoles = file.protectedRoles.map(Set.init) ?? protectedRoles
+        guard result.windowSeconds >= 0, result.holdAt > 0, (0...1).contains(result.peerFactor) else {
+            throw .invalid("conversation settings out of range (window_seconds ≥ 0, hold_at > 0, peer_factor in 0…1)")
+        }
         return result
     }
 }

@@ -2,16 +2,33 @@
 /// (configurable) with reasons `spam.repeat`, `spam.links`, `spam.caps`, `spam.flood`: the server's own
 /// send rate limit already answers `rate_limited`; this stage judges content, and a person decides.
 struct SpamStage: ModerationStage {
+    /// One earlier message of a user: its normalised text's hash, its links, when (ns).
+    struct Entry: Sendable {
+        var textHash: UInt64
+        var links: Int
+        var time: UInt64
+    }
+
+    /// Enough for `repeat_count` and link counts in any sane window.
+    static let messagesPerUser = 16
+
     let settings: SpamSettings
-    let log: RecentMessageLog
+    let log: BoundedHistory<Entry>
     let clock: @Sendable () -> UInt64
 
     func screen(_ screening: inout Screening) {
         let links = Self.linkCount(screening.original)
         let key = screening.normalised.text.isEmpty ? screening.original : screening.normalised.text
-        let entry = RecentMessageLog.Entry(textHash: StableHash.of(key), links: links, time: clock())
+        let entry = Entry(textHash: StableHash.of(key), links: links, time: clock())
         let window = UInt64(settings.windowSeconds * 1e9)
-        let recent = log.record(user: StableHash.of(org: screening.context.org, user: screening.context.user), entry, window: window)
+        let recent = log.record(entry, key: StableHash.of(org: screening.context.org, user: screening.context.user)) { earlier in
+            var recent = (sameText: 0, links: 0)
+            for other in earlier where entry.time &- other.time <= window {
+                if other.textHash == entry.textHash { recent.sameText += 1 }
+                recent.links += other.links
+            }
+            return recent
+        }
 
         if key.utf8.count >= settings.repeatMinLength, recent.sameText + 1 >= settings.repeatCount {
             screening.flag("spam.repeat", settings.action)

@@ -23,7 +23,7 @@ enum TextNormaliser {
         return NormalisedText(words: words(tokens))
     }
 
-    /// Drops marks and format characters; lower-cases (with ß → ss); folds look-alikes and Hebrew final letters.
+    /// Drops marks, format characters and tatweel; lower-cases (with ß → ss); folds look-alikes and letter forms.
     private static func addFolded(_ scalar: Unicode.Scalar, to tokens: inout TokenBuilder) {
         if scalar.isASCII {
             tokens.add(scalar)
@@ -38,7 +38,8 @@ enum TextNormaliser {
             return
         }
         guard traits.contains(.changesWhenLowercased) else {
-            tokens.add(CharacterFolding.lookAlike(scalar) ?? CharacterFolding.hebrewFinalForm(scalar) ?? scalar)
+            if CharacterFolding.isStretcher(scalar) { return }
+            tokens.add(CharacterFolding.lookAlike(scalar) ?? CharacterFolding.letterVariant(scalar) ?? scalar)
             return
         }
         for lowered in scalar.properties.lowercaseMapping.unicodeScalars {

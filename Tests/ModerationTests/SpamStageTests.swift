@@ -3,7 +3,7 @@ import XCTest
 
 final class SpamStageTests: XCTestCase {
     private let clock = ManualClock()
-    private let log = RecentMessageLog()
+    private let log = BoundedHistory<SpamStage.Entry>(entriesPerKey: SpamStage.messagesPerUser)
 
     private func screen(_ text: String, user: String = "u1", settings: SpamSettings = SpamSettings()) -> Verdict {
         var screening = Screening(text, context: ModerationContext(org: "acme", room: "r", user: user))
@@ -56,9 +56,9 @@ final class SpamStageTests: XCTestCase {
     }
 
     func testHistoryMemoryIsBounded() {
-        let small = RecentMessageLog(shardCount: 2, maxUsers: 8)
-        for user in 0..<100 { _ = small.record(user: UInt64(user), .init(textHash: 1, links: 0, time: 0), window: 1) }
-        XCTAssertLessThanOrEqual(small.userCount, 8)
+        let small = BoundedHistory<SpamStage.Entry>(shardCount: 2, maxKeys: 8, entriesPerKey: 4)
+        for user in 0..<100 { small.record(.init(textHash: 1, links: 0, time: 0), key: UInt64(user)) { _ in } }
+        XCTAssertLessThanOrEqual(small.keyCount, 8)
     }
 
     func testConfiguredAction() {

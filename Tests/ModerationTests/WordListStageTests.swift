@@ -64,4 +64,32 @@ final class WordListStageTests: XCTestCase {
         XCTAssertEqual(screen("סתום את הפה", lists).action, .block)
         XCTAssertEqual(screen("האף שלי סתום", lists).action, .allow)
     }
+
+    func testAlternativesGapsAndInnerWildcards() throws {
+        let lists = try stage(block: ["i will|ll find|hunt you|u", "send ~2 pic*|photo*|nudes"])
+        for text in ["I'll find you", "i will hunt u", "send me a pic", "send me some photos", "send nudes"] {
+            XCTAssertEqual(screen(text, lists).action, .block, text)
+        }
+        for text in ["I will find the answer", "send me the document with a pic", "I found you a tutor"] {
+            XCTAssertEqual(screen(text, lists).action, .allow, text)
+        }
+        XCTAssertThrowsError(try ListedTerm("~2 pic", kind: .exception))
+        XCTAssertThrowsError(try ListedTerm("send ~9 pic", kind: .exception))
+        XCTAssertThrowsError(try ListedTerm("send ~2", kind: .exception))
+        XCTAssertThrowsError(try ListedTerm("don't|do", kind: .exception))
+    }
+
+    func testArabicLetterFormsTatweelDiacriticsAndPrefixes() throws {
+        let lists = try stage(block: ["غبي", "يا حمار", "مدرسة"])
+        for text in ["انت غبي", "انت غبـــي", "انت غَبِيّ", "والغبي هذا", "يا حمار", "يا حِمار", "مدرسه", "بالمدرسة", "للمدرسة"] {
+            XCTAssertEqual(screen(text, lists).action, .block, text)
+        }
+        for text in ["حمار في المزرعة", "غبار"] {
+            XCTAssertEqual(screen(text, lists).action, .allow, text)
+        }
+    }
+
+    func testNormalisedArabicLetters() {
+        XCTAssertEqual(TextNormaliser.normalise("أحمد إلى آخر مدرسة ى").text, "احمد الي اخر مدرسه ي")
+    }
 }
