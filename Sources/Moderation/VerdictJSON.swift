@@ -1,7 +1,9 @@
-/// One line for `realtime-server moderate`:
-/// `{"action":"…","text":"…","reasons":[…],"scores":{"toxicity":p,…}}` (toxicity first, then by name).
+/// One line for `realtime-server moderate`: `{"action":"…","category":"…"|null,"urgent":false,"text":"…",
+/// "reasons":[…],"scores":{"toxicity":p,…}}` (toxicity first, then by name).
 public func verdictJSON(_ verdict: Verdict) -> String {
-    var json = "{\"action\":\"\(verdict.action.rawValue)\",\"text\":"
+    var json = "{\"action\":\"\(verdict.action.rawValue)\",\"category\":"
+    if let category = verdict.category { appendJSONString(category, to: &json) } else { json += "null" }
+    json += ",\"urgent\":\(verdict.urgent),\"text\":"
     appendJSONString(verdict.text, to: &json)
     json += ",\"reasons\":["
     for (offset, reason) in verdict.reasons.enumerated() {

@@ -6,7 +6,7 @@ final class EvaluationSetTests: XCTestCase {
     func testEvaluationSet() throws {
         let pipeline = try Fixtures.repositoryPipeline()
         let report = try ModerationBenchmark.run(
-            pipeline: pipeline, setPath: Fixtures.repositoryConfig + "/eval/labelled.tsv", iterations: 3, iterations200: 200)
+            pipeline: pipeline, setPaths: [Fixtures.repositoryConfig + "/eval/labelled.tsv"], iterations: 3, iterations200: 200)
         print(report)
         XCTAssertGreaterThanOrEqual(report.lines, 300)
         XCTAssertEqual(report.personalDataRecall, 1.0)
@@ -16,7 +16,7 @@ final class EvaluationSetTests: XCTestCase {
     }
 
     func testEverySetLineParses() throws {
-        let set = try EvaluationSet(path: Fixtures.repositoryConfig + "/eval/labelled.tsv")
+        let set = try EvaluationSet(paths: [Fixtures.repositoryConfig + "/eval/labelled.tsv"])
         let categories = Set(set.lines.map(\.category))
         for category in ["benign", "insult", "threat", "self_harm", "profanity", "toxicity", "pii.email", "pii.phone", "pii.card", "pii.il_id"] {
             XCTAssertTrue(categories.contains(category), category)

@@ -4,7 +4,7 @@ import XCTest
 final class VerdictJSONTests: XCTestCase {
     func testShape() throws {
         let verdict = Verdict(action: .mask, text: "call [phone]", reasons: ["pii.phone"], scores: ["toxicity": 0.25, "a": 1])
-        XCTAssertEqual(verdictJSON(verdict), #"{"action":"mask","text":"call [phone]","reasons":["pii.phone"],"scores":{"toxicity":0.25,"a":1.0}}"#)
+        XCTAssertEqual(verdictJSON(verdict), #"{"action":"mask","category":"pii","urgent":false,"text":"call [phone]","reasons":["pii.phone"],"scores":{"toxicity":0.25,"a":1.0}}"#)
     }
 
     func testEscapingAndOneLine() throws {
