@@ -23,7 +23,7 @@ actor Session {
     private let sends = SendPipeline()
 
     private var principal: Principal?
-    private var joined: [String: Room] = [:]
+    private var joined: [String: JoinedRoom] = [:]
     private var leaderboards: [LeaderboardSubscription] = []
     /// Subscribed to the org's moderation reviews (bots only).
     private var reviewing = false
@@ -115,11 +115,9 @@ actor Session {
             send(RoomReply(re: id, room: try await services.rooms.openDirect(principal, with: user)))
         case .join(let room, let since, let epoch):
             let sink = connection
-            let target = try await services.rooms.withRoom(org: principal.org, id: room) { room throws(RequestError) in
-                try await room.join(principal, sink: sink, requestID: id, since: since, epoch: epoch)
-                return room
+            joined[room] = try await services.rooms.withRoom(org: principal.org, id: room) { room throws(RequestError) in
+                JoinedRoom(room: room, audience: try await room.join(principal, sink: sink, requestID: id, since: since, epoch: epoch))
             }
-            joined[room] = target
         case .leave(let room):
             let connection = connection.connectionID
             try await services.rooms.withRoom(org: principal.org, id: room) { room throws(RequestError) in
@@ -132,7 +130,7 @@ actor Session {
             try await send(message, id: id, as: principal)
         case .edit(let room, let msgID, let text):
             let target = try joinedRoom(room)
-            let verdict = try await services.moderation.screenMessage(text, room: room, msgID: msgID, as: principal)
+            let verdict = try await services.moderation.screenMessage(text, room: room, msgID: msgID, as: principal, audience: try audience(in: room))
             // An edit replaces text others have already seen: it can't wait for review, so a hold stops it.
             guard verdict.action == .allow || verdict.action == .mask else { throw ModerationGate.blocked(verdict) }
             let author = try await target.edit(principal, msgID: msgID, text: verdict.text, connection: connection.connectionID)
@@ -278,7 +276,8 @@ actor Session {
         }
         if let replyTo = message.replyTo { try await room.checkReplyTarget(replyTo) }
         let msgID = RandomID.make("m")
-        let verdict = try await services.moderation.screenMessage(message.text, room: message.room, msgID: msgID, as: principal)
+        let verdict = try await services.moderation.screenMessage(
+            message.text, room: message.room, msgID: msgID, as: principal, audience: try audience(in: message.room))
         let masked = verdict.action == .mask
         let draft = NewMessage(
             id: msgID, from: principal.ref, text: verdict.text, ts: now, replyTo: message.replyTo,
@@ -363,8 +362,13 @@ actor Session {
     }
 
     private func joinedRoom(_ id: String) throws(RequestError) -> Room {
-        guard let room = joined[id] else { throw .forbidden("join the room first") }
-        return room
+        guard let joined = joined[id] else { throw .forbidden("join the room first") }
+        return joined.room
+    }
+
+    private func audience(in id: String) throws(RequestError) -> RoomAudience {
+        guard let joined = joined[id] else { throw .forbidden("join the room first") }
+        return joined.audience
     }
 
     // MARK: Replies and closing
@@ -402,8 +406,8 @@ actor Session {
         guard let principal else { return }
         services.sessions.remove(org: principal.org, user: principal.user, connection: connection.connectionID)
         services.metrics.sessions.decrement()
-        for (id, room) in joined {
-            await room.unsubscribe(connection: connection.connectionID)
+        for (id, joinedRoom) in joined {
+            await joinedRoom.room.unsubscribe(connection: connection.connectionID)
             await services.typing.clear(org: principal.org, room: id, user: principal.user)
         }
         joined = [:]

@@ -1,5 +1,6 @@
 import Metrics
 import Moderation
+import Rooms
 import Storage
 import Wire
 
@@ -24,13 +25,16 @@ public struct ModerationGate: Sendable {
     }
 
     /// The verdict on a message text (for `send` and `edit`), already counted and audited under `msgID`.
-    public func screenMessage(_ text: String, room: String, msgID: String, as principal: Principal) async throws(RequestError) -> Verdict {
+    /// `audience` is who reads it: signals weigh most from an adult to a student in private.
+    public func screenMessage(_ text: String, room: String, msgID: String, as principal: Principal, audience: RoomAudience) async throws(RequestError)
+        -> Verdict
+    {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .badRequest("text is empty") }
         guard trimmed.unicodeScalars.count <= maxText else {
             throw RequestError(.tooLarge, "text is longer than \(maxText) characters")
         }
-        let verdict = moderator.screen(trimmed, context: ModerationContext(org: principal.org, room: room, user: principal.user))
+        let verdict = moderator.screen(trimmed, context: Self.context(principal, room: room, audience: audience))
         guard verdict.action != .allow else { return verdict }
         moderated[verdict.action]?.increment()
         await review.audit(AuditRecord(
@@ -54,6 +58,16 @@ public struct ModerationGate: Sendable {
         guard author != principal.user else { return }
         await review.audit(AuditRecord(
             org: principal.org, at: clock.nowMS(), actor: principal.user, action: action, room: room, msgID: msgID, subject: author))
+    }
+
+    private static func context(_ principal: Principal, room: String, audience: RoomAudience) -> ModerationContext {
+        let readers: ModerationContext.Audience = switch audience {
+        case .group: .group
+        case .direct(let peer, let role?): .direct(peer: peer, peerRole: role.rawValue)
+        // A peer the server has not seen yet: judged as the riskiest conversation.
+        case .direct(_, nil): .unknown
+        }
+        return ModerationContext(org: principal.org, room: room, user: principal.user, role: principal.role.rawValue, audience: readers)
     }
 
     public static func blocked(_ verdict: Verdict) -> RequestError {

@@ -1,5 +1,6 @@
 import Broker
 import Logging
+import Metrics
 import Moderation
 import Outbound
 import Rooms
@@ -8,7 +9,8 @@ import Wire
 
 /// Held messages and the moderator bots that review them: stores each held message (it survives
 /// restarts), shows it to the org's subscribed bots, applies their decisions, and applies the
-/// org's `hold_default` when nobody decides in time. Every action is audited.
+/// org's `hold_default` when nobody decides in time (urgent holds, child safety and self-harm, come first
+/// and are rejected, never approved, on a timeout). Every action is audited.
 ///
 /// In a cluster every node shows every held message to its own bots and arms its deadline;
 /// the store's `takeHeldMessage` lets exactly one decision or timeout win.
@@ -24,6 +26,7 @@ public actor ReviewDesk {
     /// Subscribed bots per org, by connection.
     private var bots: [String: [UInt64: any FrameSink]] = [:]
     private var timers: [String: Task<Void, Never>] = [:]
+    private let urgentHolds = Counter(label: "rts_moderation_urgent_holds_total")
 
     public init(
         store: any ModerationStore, broker: any ClusterBroker, rooms: RoomRegistry, notifier: any UserNotifier, mutes: MuteList,
@@ -53,7 +56,7 @@ public actor ReviewDesk {
         let now = clock.nowMS()
         let held = HeldMessage(
             room: room, message: message, reasons: verdict.reasons, scores: verdict.scores, timeZone: timeZone,
-            deadline: now + policy.reviewTimeoutMS)
+            deadline: now + policy.reviewTimeoutMS, urgent: verdict.urgent)
         do {
             if let original = try await store.holdMessage(org: org, held, idempotentSince: now - policy.idempotencyWindowMS) { return original }
         } catch {
@@ -63,6 +66,13 @@ public actor ReviewDesk {
         await audit(AuditRecord(
             org: org, at: message.ts, actor: "moderator", action: "hold", room: room, msgID: message.id, subject: message.from.id,
             reasons: verdict.reasons, scores: verdict.scores))
+        if held.urgent {
+            // The line an alert watches: someone should look now, not when the queue gets to it.
+            urgentHolds.increment()
+            logger.warning(
+                "urgent moderation hold",
+                metadata: ["org": "\(org)", "room": "\(room)", "msg": "\(message.id)", "user": "\(message.from.id)", "reasons": "\(verdict.reasons)"])
+        }
         let frame = Self.review(held)
         broker.publish(ClusterEvent(origin: broker.nodeID, org: org, body: .review(msgID: message.id, deadline: held.deadline, frame: frame)))
         heldElsewhere(org: org, msgID: message.id, deadline: held.deadline, frame: frame)
@@ -208,14 +218,19 @@ public actor ReviewDesk {
         timers[Self.timerKey(org, msgID)] = nil
         do {
             guard let held = try await store.takeHeldMessage(org: org, msgID: msgID) else { return }
-            switch policy.holdDefault {
+            // An urgent hold is never delivered without a person: a timeout rejects it whatever the policy.
+            let decision: ModerationDecision = held.urgent ? .reject : policy.holdDefault
+            switch decision {
             case .approve:
                 try await deliver(org: org, held)
             default:
                 notifyAuthor(org: org, held, action: .reject, reason: "review_timeout")
             }
+            if held.urgent {
+                logger.warning("urgent moderation hold expired without a review", metadata: ["org": "\(org)", "msg": "\(msgID)"])
+            }
             await audit(AuditRecord(
-                org: org, at: clock.nowMS(), actor: "policy", action: policy.holdDefault.rawValue, room: held.room, msgID: msgID,
+                org: org, at: clock.nowMS(), actor: "policy", action: decision.rawValue, room: held.room, msgID: msgID,
                 subject: held.message.from.id, reasons: held.reasons, scores: held.scores, detail: "review_timeout"))
         } catch {
             logger.error("applying hold_default failed", metadata: ["msg": "\(msgID)", "error": "\(error)"])
@@ -229,6 +244,6 @@ public actor ReviewDesk {
         return EventEncoder.frame(ModerationReview(
             room: held.room,
             msg: ChatMessage(id: message.id, seq: 0, from: message.from, text: message.text, ts: message.ts, replyTo: message.replyTo, clientMsgID: message.clientMsgID),
-            scores: held.scores, reasons: held.reasons))
+            scores: held.scores, reasons: held.reasons, urgent: held.urgent))
     }
 }

@@ -95,7 +95,11 @@ public actor Room {
 
     // MARK: Membership
 
-    public func join(_ principal: Principal, sink: any FrameSink, requestID: String?, since: Int64?, epoch clientEpoch: String?) async throws(RequestError) {
+    /// Subscribes the session and sends `joined`; returns who reads what this member writes here.
+    @discardableResult
+    public func join(_ principal: Principal, sink: any FrameSink, requestID: String?, since: Int64?, epoch clientEpoch: String?) async throws(RequestError)
+        -> RoomAudience
+    {
         try checkNotRetired()
         guard RoomPolicy.canJoin(principal, info) else { throw .forbidden("not allowed to join this room") }
         if !info.members.contains(principal.user) {
@@ -107,9 +111,11 @@ public actor Room {
         if let since, since > lastSeq { await catchUp() }
         let upTo = lastSeq
         joining[connection] = []
+        let audience: RoomAudience
         do {
             let (missed, recovered) = try await recovery(since: since, epoch: clientEpoch, upTo: upTo)
             let presence = try await presenceEntries()
+            audience = Self.audience(of: principal.user, kind: info.kind, members: info.members, presence: presence)
             sink.sendReply(EventEncoder.frame(
                 Joined(re: requestID, room: info, lastSeq: upTo, epoch: epoch, presence: presence, missed: missed, recovered: recovered),
                 byteBudget: settings.replyByteBudget))
@@ -121,6 +127,12 @@ public actor Room {
         // Pushes that happened while we were reading storage, in order, then live.
         for frame in joining.removeValue(forKey: connection) ?? [] { sink.send(frame) }
         live[connection] = Subscriber(sink: sink, user: principal.user)
+        return audience
+    }
+
+    private static func audience(of user: String, kind: RoomKind, members: [String], presence: [PresenceEntry]) -> RoomAudience {
+        guard kind == .direct, let peer = members.first(where: { $0 != user }) else { return .group }
+        return .direct(peer: peer, peerRole: presence.first { $0.user == peer }?.role)
     }
 
     /// Ends this session's subscription; for group rooms also ends the user's membership.

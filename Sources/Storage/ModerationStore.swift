@@ -11,14 +11,19 @@ public struct HeldMessage: Sendable, Equatable {
     public var timeZone: String?
     /// When the org's `hold_default` applies if no bot decided (ms).
     public var deadline: Int64
+    /// Child safety or self-harm: reviewed first, never approved by a timeout.
+    public var urgent: Bool
 
-    public init(room: String, message: NewMessage, reasons: [String], scores: [String: Double], timeZone: String?, deadline: Int64) {
+    public init(
+        room: String, message: NewMessage, reasons: [String], scores: [String: Double], timeZone: String?, deadline: Int64, urgent: Bool = false
+    ) {
         self.room = room
         self.message = message
         self.reasons = reasons
         self.scores = scores
         self.timeZone = timeZone
         self.deadline = deadline
+        self.urgent = urgent
     }
 }
 

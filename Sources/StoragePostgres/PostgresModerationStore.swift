@@ -31,10 +31,10 @@ extension PostgresStore { // ModerationStore
                 """, logger: self.logger).collect()
             _ = try await connection.query("""
                 INSERT INTO held_messages (org, msg_id, room, user_id, user_name, user_role, text, ts, reply_to, client_msg_id,
-                                           reasons, scores, time_zone, deadline)
+                                           reasons, scores, time_zone, deadline, urgent)
                 VALUES (\(esc(org)), \(esc(message.id)), \(esc(held.room)), \(esc(message.from.id)), \(esc(message.from.name)), \(esc(message.from.role.rawValue)),
                         \(esc(message.text)), \(esc(message.ts)), \(esc(message.replyTo)), \(esc(message.clientMsgID)), \(esc(reasons)), \(esc(scores)),
-                        \(esc(held.timeZone)), \(esc(held.deadline)))
+                        \(esc(held.timeZone)), \(esc(held.deadline)), \(esc(held.urgent)))
                 """, logger: self.logger).collect()
             return nil
         }
@@ -47,7 +47,7 @@ extension PostgresStore { // ModerationStore
     }
 
     public func heldMessages(org: String) async throws -> [HeldMessage] {
-        try await rows("SELECT \(unescaped: Self.heldColumns) FROM held_messages WHERE org = \(esc(org)) ORDER BY ts, msg_id").map(Self.decodeHeld)
+        try await rows("SELECT \(unescaped: Self.heldColumns) FROM held_messages WHERE org = \(esc(org)) ORDER BY urgent DESC, ts, msg_id").map(Self.decodeHeld)
     }
 
     public func allHeldMessages() async throws -> [(org: String, held: HeldMessage)] {
@@ -105,11 +105,11 @@ extension PostgresStore { // ModerationStore
 
     /// `org` first: `allHeldMessages` reads it from column 0.
     private static let heldColumns =
-        "org, msg_id, room, user_id, user_name, user_role, text, ts, reply_to, client_msg_id, reasons, scores, time_zone, deadline"
+        "org, msg_id, room, user_id, user_name, user_role, text, ts, reply_to, client_msg_id, reasons, scores, time_zone, deadline, urgent"
 
     private static func decodeHeld(_ row: PostgresRow) throws -> HeldMessage {
-        let (_, msgID, room, userID, userName, userRole, text, ts, replyTo, clientMsgID, reasons, scores, timeZone, deadline) =
-            try row.decode((String, String, String, String, String, String, String, Int64, String?, String, String, String, String?, Int64).self)
+        let (_, msgID, room, userID, userName, userRole, text, ts, replyTo, clientMsgID, reasons, scores, timeZone, deadline, urgent) =
+            try row.decode((String, String, String, String, String, String, String, Int64, String?, String, String, String, String?, Int64, Bool).self)
         let message = NewMessage(
             id: unesc(msgID),
             from: UserRef(id: unesc(userID), name: unesc(userName), role: try StoredValue.decodeEnum(Role.self, userRole, column: "held_messages.user_role")),
@@ -118,7 +118,7 @@ extension PostgresStore { // ModerationStore
             room: unesc(room), message: message,
             reasons: try JSONColumn.decode([String].self, unesc(reasons), column: "held_messages.reasons"),
             scores: try JSONColumn.decode([String: Double].self, unesc(scores), column: "held_messages.scores"),
-            timeZone: unesc(timeZone), deadline: deadline)
+            timeZone: unesc(timeZone), deadline: deadline, urgent: urgent)
     }
 }
 

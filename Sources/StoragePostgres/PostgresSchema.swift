@@ -225,6 +225,10 @@ enum PostgresSchema {
         Migration(version: "v5-append-own-hold", statements: [
             appendFunction,
         ]),
+        // Child-safety and self-harm holds: reviewed first, never approved by a timeout.
+        Migration(version: "v6-urgent-holds", statements: [
+            "ALTER TABLE held_messages ADD COLUMN urgent BOOLEAN NOT NULL DEFAULT false",
+        ]),
     ]
 
     /// `rts_append_messages` as it is now: v4 created it, later migrations replace it.

@@ -23,12 +23,12 @@ extension SQLiteChatStore: ModerationStore {
             try db.execute(
                 sql: """
                     INSERT INTO held_messages (org, msg_id, room, user_id, user_name, user_role, text, ts, reply_to, client_msg_id,
-                                               reasons, scores, time_zone, deadline)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                               reasons, scores, time_zone, deadline, urgent)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     org, message.id, held.room, message.from.id, message.from.name, message.from.role.rawValue, message.text,
-                    message.ts, message.replyTo, message.clientMsgID, reasons, scores, held.timeZone, held.deadline,
+                    message.ts, message.replyTo, message.clientMsgID, reasons, scores, held.timeZone, held.deadline, held.urgent,
                 ])
             return nil
         }
@@ -46,7 +46,7 @@ extension SQLiteChatStore: ModerationStore {
 
     public func heldMessages(org: String) async throws -> [HeldMessage] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM held_messages WHERE org = ? ORDER BY ts", arguments: [org]).map(Self.decodeHeld)
+            try Row.fetchAll(db, sql: "SELECT * FROM held_messages WHERE org = ? ORDER BY urgent DESC, ts", arguments: [org]).map(Self.decodeHeld)
         }
     }
 
@@ -119,7 +119,8 @@ extension SQLiteChatStore: ModerationStore {
             replyTo: row["reply_to"], clientMsgID: row["client_msg_id"], moderation: nil, status: "delivered")
         return HeldMessage(
             room: row["room"], message: message, reasons: try JSONCoding.decode([String].self, row["reasons"]),
-            scores: try JSONCoding.decode([String: Double].self, row["scores"]), timeZone: row["time_zone"], deadline: row["deadline"])
+            scores: try JSONCoding.decode([String: Double].self, row["scores"]), timeZone: row["time_zone"], deadline: row["deadline"],
+            urgent: row["urgent"])
     }
 }
 

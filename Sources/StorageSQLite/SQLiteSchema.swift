@@ -203,6 +203,9 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v5-urgent-holds") { db in
+            try db.execute(sql: "ALTER TABLE held_messages ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -8,12 +8,15 @@ public struct ModerationReview: ServerEvent {
     public var msg: ChatMessage
     public var scores: [String: Double]
     public var reasons: [String]
+    /// `urgent` (child safety, self-harm: review first) or `normal`.
+    public var priority: String
 
-    public init(room: String, msg: ChatMessage, scores: [String: Double], reasons: [String]) {
+    public init(room: String, msg: ChatMessage, scores: [String: Double], reasons: [String], urgent: Bool) {
         self.room = room
         self.msg = msg
         self.scores = scores
         self.reasons = reasons
+        priority = urgent ? "urgent" : "normal"
     }
 }
 

@@ -36,6 +36,15 @@ enum JSON: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Any number as a double.
+    var double: Double? {
+        switch self {
+        case .int(let value): return Double(value)
+        case .double(let value): return value
+        default: return nil
+        }
+    }
+
     /// The `type` field of a frame.
     var type: String? { self["type"]?.string }
 
