@@ -44,6 +44,17 @@ enum CharacterFolding {
         }
     }
 
+    /// Arabic letters carrying hamza or madda (آ أ ؤ إ ئ) as NFKD then dropping the mark reads them:
+    /// the bare carrier. For text that skips NFKD.
+    static func arabicHamzaCarrier(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
+        switch scalar.value {
+        case 0x0622, 0x0623, 0x0625: Unicode.Scalar(0x0627)
+        case 0x0624: Unicode.Scalar(0x0648)
+        case 0x0626: Unicode.Scalar(0x064A)
+        default: nil
+        }
+    }
+
     /// Arabic tatweel stretches a word for looks ("غبـــي"); it is a letter to Unicode, noise to us.
     static func isStretcher(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value == 0x0640

@@ -8,6 +8,26 @@ struct NormalisedText: Sendable {
         var squeezed: String
         /// Joined from spaced or dotted single letters ("i d i o t"); its word boundaries are unknown.
         var isCollapsed: Bool
+        /// `squeezed`'s bytes hashed: lists are indexed by it, and comparing it is cheaper than comparing
+        /// non-ASCII strings (which Swift compares with Unicode normalisation).
+        let key: UInt64
+        /// The hash of `squeezed`'s first `ListedTerm.wildcardStemLength` scalars, for wildcard entries.
+        let stemKey: UInt64
+
+        init(text: String, squeezed: String, isCollapsed: Bool) {
+            self.text = text
+            self.squeezed = squeezed
+            self.isCollapsed = isCollapsed
+            (key, stemKey) = WordKeys.of(squeezed.utf8)
+        }
+
+        /// Whether some letters repeat ("iiidiot"), so that `squeezed` differs from `text`.
+        var hasRepeats: Bool { squeezed.utf8.count != text.utf8.count }
+
+        /// Whether `squeezed` starts with `other.squeezed`, byte for byte.
+        func startsWith(_ other: Word) -> Bool {
+            squeezed.utf8.starts(with: other.squeezed.utf8)
+        }
     }
 
     var words: [Word]

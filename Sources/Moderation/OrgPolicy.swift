@@ -72,7 +72,9 @@ struct OrgPolicy: Sendable {
             for rule in file.contents.rules ?? [] {
                 do {
                     rules.append(
-                        try RegexRule(name: rule.name, pattern: rule.pattern, reason: rule.reason, action: rule.action, target: rule.on ?? .normalised))
+                        try RegexRule(
+                            name: rule.name, pattern: rule.pattern, reason: rule.reason, action: rule.action, target: rule.on ?? .normalised,
+                            requires: rule.requires ?? []))
                 } catch {
                     throw PolicyFileError(file: file.path, message: error.description)
                 }

@@ -68,6 +68,8 @@ struct PolicyFile: Decodable, Sendable {
         var reason: String
         var action: ModerationAction
         var on: RegexRule.Target?
+        /// Words one of which must be in the message (normalised, whole words) before the pattern is tried.
+        var requires: [String]?
     }
 
     /// The classifier file, relative to the configuration directory (default.json only; loaded once at start).

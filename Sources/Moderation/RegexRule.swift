@@ -26,9 +26,12 @@ struct RegexRule: Sendable {
     let reason: String
     let action: ModerationAction
     let target: Target
+    /// Keys of normalised words one of which a message must contain for the pattern to be tried at all
+    /// (empty: always tried). ICU matching costs tens of microseconds; a word lookup costs nothing.
+    let requiredWords: [UInt64]
     private let expression: CompiledExpression
 
-    init(name: String, pattern: String, reason: String, action: ModerationAction, target: Target) throws(CompileError) {
+    init(name: String, pattern: String, reason: String, action: ModerationAction, target: Target, requires: [String] = []) throws(CompileError) {
         do {
             expression = CompiledExpression(try NSRegularExpression(pattern: pattern, options: [.caseInsensitive]))
         } catch {
@@ -38,6 +41,12 @@ struct RegexRule: Sendable {
         self.reason = reason
         self.action = action
         self.target = target
+        requiredWords = requires.flatMap { TextNormaliser.normalise($0).words.map(\.key) }
+    }
+
+    /// Whether the message has one of the required words (or the rule requires none).
+    func mayMatch(_ words: [NormalisedText.Word]) -> Bool {
+        requiredWords.isEmpty || words.contains { requiredWords.contains($0.key) }
     }
 
     func matches(_ text: String) -> Bool {

@@ -4,7 +4,7 @@ struct RegexRuleStage: ModerationStage {
 
     func screen(_ screening: inout Screening) {
         var squeezed: String?
-        for rule in rules {
+        for rule in rules where rule.mayMatch(screening.normalised.words) {
             let text: String
             switch rule.target {
             case .original:

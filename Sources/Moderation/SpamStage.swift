@@ -88,16 +88,21 @@ struct SpamStage: ModerationStage {
         var run = 0
         var previous: Unicode.Scalar?
         for scalar in screening.original.unicodeScalars {
-            let exempt = scalar.properties.isAlphabetic || (scalar.value >= 0x30 && scalar.value <= 0x39)
-            run = scalar == previous && !exempt ? run + 1 : 1
+            if scalar == previous {
+                // Asked only of repeats: the property lookup costs more than the whole loop otherwise.
+                let exempt = ScalarTraits.of(scalar).contains(.letter) || (scalar.value >= 0x30 && scalar.value <= 0x39)
+                run = exempt ? 1 : run + 1
+            } else {
+                run = 1
+            }
             previous = scalar
             if run >= settings.floodRun { return true }
         }
         var wordRun = 0
-        var previousWord: String?
+        var previousWord: UInt64?
         for word in screening.normalised.words {
-            wordRun = word.squeezed == previousWord ? wordRun + 1 : 1
-            previousWord = word.squeezed
+            wordRun = word.key == previousWord ? wordRun + 1 : 1
+            previousWord = word.key
             if wordRun >= settings.floodWords { return true }
         }
         return false

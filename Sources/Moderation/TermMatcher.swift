@@ -16,10 +16,15 @@ struct TermMatcher: Sendable {
     }
 
     let terms: [ListedTerm]
-    /// Squeezed first word → terms, for terms whose first word is whole.
-    private let byFirstWord: [String: [Int]]
-    /// First letters of a one-word wildcard stem → terms.
-    private let byStem: [String: [Int]]
+    /// Squeezed first word's key → terms, for terms whose first word is whole (and not in `byPair`).
+    private let byFirstWord: KeyTable
+    /// The first two words' keys → terms that start with two whole words in a row. Common first words
+    /// ("you", "i", "don't") start dozens of entries; keyed by two, a word only meets the few that fit.
+    private let byPair: KeyTable
+    /// First words' keys of the terms in `byPair`.
+    private let pairStarts: KeyTable
+    /// First letters (their key) of a one-word wildcard stem → terms.
+    private let byStem: KeyTable
     /// One-word flag terms long enough to look for inside collapsed words.
     private let searchedInside: [Int]
 
@@ -28,23 +33,33 @@ struct TermMatcher: Sendable {
 
     init(terms: [ListedTerm]) {
         self.terms = terms
-        var byFirstWord: [String: [Int]] = [:]
-        var byStem: [String: [Int]] = [:]
+        var byFirstWord: [UInt64: [Int]] = [:]
+        var byPair: [UInt64: [Int]] = [:]
+        var pairStarts: [UInt64: [Int]] = [:]
+        var byStem: [UInt64: [Int]] = [:]
         var searchedInside: [Int] = []
         for (index, term) in terms.enumerated() {
-            for alternative in term.positions[0].alternatives {
-                if alternative.isPrefix {
-                    byStem[Self.stem(alternative.word.squeezed), default: []].append(index)
-                } else {
-                    byFirstWord[alternative.word.squeezed, default: []].append(index)
+            if let pairs = Self.pairKeys(term) {
+                for key in pairs { byPair[key, default: []].append(index) }
+                for alternative in term.positions[0].alternatives { pairStarts[alternative.words[0].key] = [index] }
+            } else {
+                for alternative in term.positions[0].alternatives {
+                    let first = alternative.words[0]
+                    if alternative.isPrefix, alternative.words.count == 1 {
+                        byStem[first.stemKey, default: []].append(index)
+                    } else {
+                        byFirstWord[first.key, default: []].append(index)
+                    }
                 }
             }
             if term.kind != .exception, let word = term.singleWord, word.squeezed.unicodeScalars.count >= Self.minimumInsideLength {
                 searchedInside.append(index)
             }
         }
-        self.byFirstWord = byFirstWord.mapValues(Self.unique)
-        self.byStem = byStem.mapValues(Self.unique)
+        self.byFirstWord = KeyTable(byFirstWord.mapValues(Self.unique))
+        self.byPair = KeyTable(byPair.mapValues(Self.unique))
+        self.pairStarts = KeyTable(pairStarts)
+        self.byStem = KeyTable(byStem.mapValues(Self.unique))
         self.searchedInside = searchedInside
     }
 
@@ -55,9 +70,10 @@ struct TermMatcher: Sendable {
             let word = words[position]
             var found = matches(startingWith: word, at: position, in: words)
             if found.isEmpty {
-                for stripped in AttachedPrefixes.variants(of: word) {
-                    found = matches(startingWith: stripped, at: position, in: words)
-                    if !found.isEmpty { break }
+                AttachedPrefixes.forEachStrip(of: word) { count in
+                    guard mayStart(word, dropping: count) else { return false }
+                    found = matches(startingWith: AttachedPrefixes.reading(word, dropping: count), at: position, in: words)
+                    return !found.isEmpty
                 }
             }
             if word.isCollapsed {
@@ -83,20 +99,47 @@ struct TermMatcher: Sendable {
 
     private func matches(startingWith first: NormalisedText.Word, at position: Int, in words: [NormalisedText.Word]) -> [Match] {
         var found: [Match] = []
-        func add(_ candidates: [Int]?) {
-            for index in candidates ?? [] {
+        func add(_ candidates: ArraySlice<Int>) {
+            for index in candidates {
                 if let end = terms[index].matchEnd(in: words, from: position, first: first) {
                     found.append(Match(term: index, words: position..<end))
                 }
             }
         }
-        add(byFirstWord[first.squeezed])
-        add(byStem[Self.stem(first.squeezed)])
+        add(byFirstWord[first.key])
+        add(byStem[first.stemKey])
+        if position + 1 < words.count { add(byPair[Self.pair(first.key, words[position + 1].key)]) }
         return found
     }
 
-    private static func stem(_ squeezed: String) -> String {
-        String(squeezed.unicodeScalars.prefix(ListedTerm.wildcardStemLength))
+    /// Every (first word, second word) key a term can start with, or nil when it can't be keyed so: a first
+    /// position with a wildcard or a several-word alternative, a gap or a wildcard before the second word.
+    private static func pairKeys(_ term: ListedTerm) -> [UInt64]? {
+        guard term.positions.count >= 2, term.positions[1].gapBefore == 0 else { return nil }
+        let firsts = term.positions[0].alternatives
+        let seconds = term.positions[1].alternatives
+        guard firsts.allSatisfy({ $0.words.count == 1 && !$0.isPrefix }),
+            seconds.allSatisfy({ !($0.isPrefix && $0.words.count == 1) })
+        else { return nil }
+        return firsts.flatMap { first in seconds.map { pair(first.words[0].key, $0.words[0].key) } }
+    }
+
+    private static func pair(_ first: UInt64, _ second: UInt64) -> UInt64 {
+        (first &* 0x9E37_79B9_7F4A_7C15) ^ second
+    }
+
+    /// Whether any term may start with `word` read without its first `count` scalars: checked on the hashes
+    /// of its bytes, so that a reading is only built for the rare word that some entry starts with.
+    private func mayStart(_ word: NormalisedText.Word, dropping count: Int) -> Bool {
+        // Words with repeated letters ("ללמוד") squeeze differently once stripped: build the reading.
+        guard !word.hasRepeats else { return true }
+        var bytes = word.squeezed.utf8[...]
+        for _ in 0..<count {
+            guard let lead = bytes.first else { return false }
+            bytes = bytes.dropFirst(lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4)
+        }
+        let keys = WordKeys.of(bytes)
+        return byFirstWord.contains(keys.key) || byStem.contains(keys.stem) || pairStarts.contains(keys.key)
     }
 
     /// A term whose first position offers two alternatives with one key ("kill|kil") is looked at once.

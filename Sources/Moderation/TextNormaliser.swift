@@ -16,11 +16,25 @@ enum TextNormaliser {
         var tokens = TokenBuilder(capacity: text.utf8.count)
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             for byte in text.utf8 { tokens.add(Unicode.Scalar(byte)) }
+        } else if text.unicodeScalars.allSatisfy(isUnchangedByDecomposition) {
+            // Hebrew, Arabic and emoji (most non-Latin messages here): NFKD would return them as they are.
+            for scalar in text.unicodeScalars { addFolded(CharacterFolding.arabicHamzaCarrier(scalar) ?? scalar, to: &tokens) }
         } else {
             for scalar in text.decomposedStringWithCompatibilityMapping.unicodeScalars { addFolded(scalar, to: &tokens) }
         }
         tokens.finish()
         return NormalisedText(words: words(tokens))
+    }
+
+    /// Scalars NFKD leaves alone: Hebrew, Arabic letters without hamza forms (`arabicHamzaCarrier` folds
+    /// those the same way), and emoji. Anything else takes the Foundation path.
+    private static func isUnchangedByDecomposition(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x80, 0x0590...0x05FF, 0x1F300...0x1FAFF, 0xFE0F: true
+        case 0x0622...0x0626: true
+        case 0x0600...0x06BF, 0x06C3...0x06D2, 0x06D4...0x06FF: !(0x0675...0x0678).contains(scalar.value)
+        default: false
+        }
     }
 
     /// Drops marks, format characters and tatweel; lower-cases (with ß → ss); folds look-alikes and letter forms.

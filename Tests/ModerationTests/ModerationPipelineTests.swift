@@ -38,7 +38,7 @@ final class ModerationPipelineTests: XCTestCase {
 
     func testSelfHarmIsHeldNotBlocked() throws {
         let pipeline = try Fixtures.repositoryPipeline()
-        let verdict = pipeline.screen("I want to kill myself, I'm such an idiot", context: Fixtures.context)
+        let verdict = pipeline.screen("I want to kill myself, you idiot", context: Fixtures.context)
         XCTAssertEqual(verdict.action, .hold)
         XCTAssertEqual(verdict.primaryReason, "self_harm")
         XCTAssertTrue(verdict.reasons.contains("insult"))

@@ -76,7 +76,11 @@ final class WordListStageTests: XCTestCase {
         XCTAssertThrowsError(try ListedTerm("~2 pic", kind: .exception))
         XCTAssertThrowsError(try ListedTerm("send ~9 pic", kind: .exception))
         XCTAssertThrowsError(try ListedTerm("send ~2", kind: .exception))
-        XCTAssertThrowsError(try ListedTerm("don't|do", kind: .exception))
+        let multiWord = try stage(block: ["don't|dont|do_not tell ~1 your|ur mom|parents"])
+        for text in ["don't tell your mom", "dont tell ur parents", "do not tell your mom", "DON'T TELL YOUR MOM!!", "dont tell even your parents"] {
+            XCTAssertEqual(screen(text, multiWord).action, .block, text)
+        }
+        XCTAssertEqual(screen("do tell your mom", multiWord).action, .allow)
     }
 
     func testArabicLetterFormsTatweelDiacriticsAndPrefixes() throws {
