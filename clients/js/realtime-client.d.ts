@@ -161,7 +161,7 @@ export interface PresencePush extends Frame { type: 'presence'; room: string; us
 export interface StreakPush extends Frame { type: 'streak'; days: number; best: number }
 export interface AchievementPush extends Frame { type: 'achievement'; name: string; at: number }
 export interface ModerationPush extends Frame { type: 'moderation'; room: string; msg_id: string; action: string; reason?: string }
-export interface ModerationReviewPush extends Frame { type: 'moderation.review'; room: string; msg: Message; scores: Record<string, number>; reasons: string[] }
+export interface ModerationReviewPush extends Frame { type: 'moderation.review'; room: string; msg: Message; scores: Record<string, number>; reasons: string[]; /** urgent: child safety or self-harm, review first */ priority: 'urgent' | 'normal' }
 export interface KickedPush extends Frame { type: 'kicked'; room: string; by: string }
 
 /** Recovery after a reconnect was incomplete; reload the room (history()) or start from `messages`. */
