@@ -362,13 +362,16 @@ actor Session {
     }
 
     private func joinedRoom(_ id: String) throws(RequestError) -> Room {
-        guard let joined = joined[id] else { throw .forbidden("join the room first") }
-        return joined.room
+        try joinedEntry(id).room
     }
 
     private func audience(in id: String) throws(RequestError) -> RoomAudience {
+        try joinedEntry(id).audience
+    }
+
+    private func joinedEntry(_ id: String) throws(RequestError) -> JoinedRoom {
         guard let joined = joined[id] else { throw .forbidden("join the room first") }
-        return joined.audience
+        return joined
     }
 
     // MARK: Replies and closing
