@@ -102,6 +102,12 @@ final class FuzzRun {
     ]
     static let requestTypes = successReplies.keys.sorted()
     static let heldText = "I want to kill myself"
+    /// Child-safety signals, weak and strong, in three languages: from whoever the fuzzer picks, in a group or
+    /// the 1:1 room, so the conversation window fills up (and must stay in its org and its pair).
+    static let childSafetyTexts = [
+        "how old are you?", "you're my favourite student", "don't tell your parents we talk", "are you home alone?",
+        "בת כמה את?", "אל תספרי להורים", "كم عمرك؟", "لا تخبري امك", "send me more pics or i'll post the ones you sent",
+    ]
     /// The longest valid room id: a direct room of two 128-character users (one more is too long).
     static let longestDirectRoom = "dm:128:" + String(repeating: "a", count: 128) + ":" + String(repeating: "b", count: 128)
 
@@ -255,6 +261,7 @@ final class FuzzRun {
         case "epoch": return .string(rng.chance(0.8) ? epoch : "stale-epoch")
         case "text":
             if rng.chance(0.08) { return .string("\(Self.heldText) \(iteration)") }
+            if rng.chance(0.08) { return .string(rng.pick(Self.childSafetyTexts) + " \(iteration)") }
             return .string(rng.pick(["is 3/4 bigger than 2/3?", "thanks!", "write to dana@example.com", "see page \(iteration)", "שאלה \(iteration)"]))
         case "client_msg_id":
             if !clientMsgIDs.isEmpty, rng.chance(0.15) { return .string(rng.pick(clientMsgIDs)) }
@@ -507,6 +514,12 @@ final class FuzzRun {
             report("org A data reached another org's admin: \(frame) after: \(shown)")
         }
         if kind == "moderation.review", let id = frame["msg"]?["id"]?.string, !heldIDs.contains(id) { heldIDs.append(id) }
+        if kind == "moderation.review" {
+            // Urgent exactly when child safety or self-harm leads the reasons.
+            let leading = frame["reasons"]?[0]?.string
+            let expected = leading == "sexual_minor_risk" || leading == "self_harm" ? "urgent" : "normal"
+            if frame["priority"]?.string != expected { report("review priority is not \(expected): \(frame) after: \(shown)") }
+        }
         if kind == "message", let room = frame["room"]?.string, let message = frame["msg"] {
             let home = "\(actor.org)/\(room)"
             if let id = message["id"]?.string { homes[id] = home }
