@@ -15,6 +15,12 @@ enum ClaimsValidation {
 
     /// Longest accepted display name, in characters; generous, but bounds what we store and fan out.
     static let maxNameLength = 256
+    static let nameRule = "name must be at most \(maxNameLength) characters, without control characters"
+
+    /// A display name is shown to others and stored: bounded, and no control characters.
+    static func isValidName(_ name: String) -> Bool {
+        name.count <= maxNameLength && !name.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
 
     /// Latest accepted `exp`/`nbf` (end of year 9999). Beyond it a value cannot be a
     /// date in seconds (e.g. milliseconds by mistake) and would overflow ms arithmetic.
@@ -36,8 +42,8 @@ enum ClaimsValidation {
         let name: String?
         switch fields["name"] {
         case nil, .null?: name = nil
-        case .string(let value)? where value.count <= maxNameLength: name = value
-        case .string?: throw invalid("name is too long")
+        case .string(let value)? where isValidName(value): name = value
+        case .string?: throw invalid(nameRule)
         default: throw invalid("name must be a string")
         }
 

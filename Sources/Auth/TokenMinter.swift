@@ -24,7 +24,7 @@ public struct TokenMinter: Sendable {
         guard ClaimsValidation.isValidID(sub) else { throw AuthError(.invalidClaims, "sub must match [A-Za-z0-9._:@-]{1,128}") }
         guard ClaimsValidation.isValidID(org) else { throw AuthError(.invalidClaims, "org must match [A-Za-z0-9._:@-]{1,128}") }
         guard Claims.roles.contains(role) else { throw AuthError(.invalidClaims, "role must be admin, mentor, student or guest") }
-        if let name, name.count > ClaimsValidation.maxNameLength { throw AuthError(.invalidClaims, "name is too long") }
+        if let name, !ClaimsValidation.isValidName(name) { throw AuthError(.invalidClaims, ClaimsValidation.nameRule) }
         if let tz, !ClaimsValidation.isKnownTimeZone(tz) {
             throw AuthError(.invalidClaims, "tz must be a known IANA time zone")
         }

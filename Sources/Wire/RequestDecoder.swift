@@ -117,11 +117,12 @@ private struct ParsedFrame: Decodable {
         case "leave": return .leave(room: try f.roomID("room"))
         case "send":
             let clientMsgID = try f.string("client_msg_id")
-            guard !clientMsgID.isEmpty, clientMsgID.count <= RequestDecoder.maxClientMsgIDLength else {
-                throw FieldError(message: "field 'client_msg_id' must be 1 to \(RequestDecoder.maxClientMsgIDLength) characters")
+            guard !clientMsgID.isEmpty, clientMsgID.count <= RequestDecoder.maxClientMsgIDLength,
+                  !clientMsgID.unicodeScalars.contains(where: Fields.isControl) else {
+                throw FieldError(message: "field 'client_msg_id' must be 1 to \(RequestDecoder.maxClientMsgIDLength) characters, without control characters")
             }
-            return .send(.init(room: try f.roomID("room"), text: try f.string("text"), clientMsgID: clientMsgID, replyTo: try f.optionalID("reply_to")))
-        case "edit": return .edit(room: try f.roomID("room"), msgID: try f.id("msg_id"), text: try f.string("text"))
+            return .send(.init(room: try f.roomID("room"), text: try f.messageText(), clientMsgID: clientMsgID, replyTo: try f.optionalID("reply_to")))
+        case "edit": return .edit(room: try f.roomID("room"), msgID: try f.id("msg_id"), text: try f.messageText())
         case "delete": return .delete(room: try f.roomID("room"), msgID: try f.id("msg_id"))
         case "react":
             let emoji = try f.string("emoji")
@@ -208,6 +209,20 @@ private struct Fields {
             throw FieldError(message: "field '\(name)' must be at most \(maxLength) characters, without control characters")
         }
         return value
+    }
+
+    /// A message's text: line breaks and tabs are text; other control characters (NUL, escape
+    /// sequences) are not, and a store could not keep them as they came.
+    func messageText() throws -> String {
+        let value = try string("text")
+        guard !value.unicodeScalars.contains(where: { Self.isControl($0) && !Self.isLayout($0) }) else {
+            throw FieldError(message: "field 'text' must not contain control characters other than tab and line breaks")
+        }
+        return value
+    }
+
+    private static func isLayout(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "\t" || scalar == "\n" || scalar == "\r"
     }
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {

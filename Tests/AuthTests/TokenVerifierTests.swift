@@ -281,6 +281,14 @@ import Testing
         }
     }
 
+    /// A name is stored and shown to others: a NUL would cut it short in SQLite, an escape sequence
+    /// would reach other people's terminals.
+    @Test(arguments: ["Ada\u{0}Lovelace", "\u{1B}[31mred", "tab\there", String(repeating: "n", count: 257)])
+    func nameWithControlCharactersOrTooLong(name: String) async {
+        let error = await rejection(TestTokens.hs256(TestTokens.claims(["name": name])))
+        #expect(error == AuthError(.invalidClaims, "name must be at most 256 characters, without control characters"))
+    }
+
     @Test(arguments: ["Mars/Olympus_Mons", "", "utc/", "Europe/Nowhere"])
     func unknownTimeZone(tz: String) async {
         #expect(await rejection(TestTokens.hs256(TestTokens.claims(["tz": tz])))?.kind == .invalidClaims)

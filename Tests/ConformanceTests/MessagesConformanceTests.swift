@@ -339,4 +339,22 @@ final class MessagesConformanceTests: ConformanceTestCase {
             "type": "send", "room": room, "text": "x", "client_msg_id": String(repeating: "c", count: 65),
         ])
     }
+
+    /// A store ends text at a NUL: rather than keep a message cut short, or two client_msg_ids as
+    /// one, such input is refused. Line breaks and tabs are text, stored and read back unchanged.
+    func testControlCharactersAreRefusedAndLayoutRoundTripsThroughHistory() async throws {
+        let mentor = try await user("mentor", "mentor")
+        let room = try await room(with: [mentor], creator: mentor)
+        let error = try await mentor.expectError("bad_request", to: ["type": "send", "room": room, "text": "on\u{0}e", "client_msg_id": "c1"])
+        XCTAssertEqual(error["message"]?.string, "field 'text' must not contain control characters other than tab and line breaks")
+        try await mentor.expectError("bad_request", to: ["type": "send", "room": room, "text": "one", "client_msg_id": "\u{0}"])
+        try await mentor.expectError("bad_request", to: ["type": "send", "room": room, "text": "\u{1B}[2J", "client_msg_id": "c2"])
+
+        let text = "line one\n\tindented\r\nlast"
+        let ack = try await mentor.request(["type": "send", "room": room, "text": text, "client_msg_id": "c3"])
+        XCTAssertEqual(ack["seq"]?.int, 1)
+        let history = try await mentor.request(["type": "history", "room": room])
+        XCTAssertEqual(history["messages"]?.array?.map { $0["text"]?.string }, [text])
+        XCTAssertEqual(history["messages"]?[0]?["client_msg_id"]?.string, "c3")
+    }
 }

@@ -59,6 +59,20 @@ final class RequestDecoderTests: XCTestCase {
         XCTAssertNotNil(failure(#"{"type":"presence.set","status":"offline"}"#))
     }
 
+    /// Control characters can't be kept as they came (SQLite text ends at a NUL), so they are refused
+    /// with a clear error instead of being cut short or matched as another id; layout characters are text.
+    func testControlCharactersInMessagesAndClientMessageIDsAreRefused() throws {
+        let textRule = "field 'text' must not contain control characters other than tab and line breaks"
+        XCTAssertEqual(failure(#"{"type":"send","room":"r","text":"a\u0000b","client_msg_id":"c"}"#)?.message, textRule)
+        XCTAssertEqual(failure(#"{"type":"edit","room":"r","msg_id":"m","text":"\u001b[31mred"}"#)?.message, textRule)
+        XCTAssertEqual(failure(#"{"type":"send","room":"r","text":"a\u0085b","client_msg_id":"c"}"#)?.message, textRule)
+        XCTAssertEqual(
+            failure(#"{"type":"send","room":"r","text":"t","client_msg_id":"\u0000"}"#)?.message,
+            "field 'client_msg_id' must be 1 to 64 characters, without control characters")
+        let layout = try decode(#"{"type":"send","room":"r","text":"one\ttwo\r\nthree\n","client_msg_id":"c"}"#).get()
+        XCTAssertEqual(layout.request, .send(.init(room: "r", text: "one\ttwo\r\nthree\n", clientMsgID: "c", replyTo: nil)))
+    }
+
     func testHistoryLimitDefaultsAndIsCapped() throws {
         XCTAssertEqual(try decode(#"{"type":"history","room":"r"}"#).get().request, .history(room: "r", before: nil, limit: 50))
         XCTAssertEqual(try decode(#"{"type":"history","room":"r","limit":1000,"before":9}"#).get().request, .history(room: "r", before: 9, limit: 100))
