@@ -404,16 +404,22 @@ final class FuzzRun {
         for burst in 0..<bursts where !serverDown {
             let actor = pickActor(for: "send")
             var requests: [(id: String, text: String, acceptable: String)] = []
-            for n in 0..<(2 + Int(rng.next() % 19)) {
+            var written = true
+            for n in 0..<(2 + Int(rng.next() % 19)) where written {
                 let id = "b\(burst).\(n)"
                 // Iterations past the main loop's, so ids and client_msg_ids are new as they are there.
                 let (text, acceptable) = frame(rng.chance(0.85) ? "send" : rng.pick(Self.requestTypes), id: id, iteration: 1_000_000 + burst * 100 + n)
                 requests.append((id, text, acceptable))
-                try await actor.client.sendRaw(text)
+                // A write fails once the server has closed the connection (1009 for an oversized frame
+                // earlier in the burst): `recover` below checks that close.
+                written = (try? await actor.client.sendRaw(text)) != nil
             }
             let pingID = "b\(burst).ping"
-            try await actor.client.send(json: ["type": "ping", "id": pingID])
             let shown = "\(actor.user)@\(actor.role) sent a burst of \(requests.count) frames, the first \(requests[0].text.prefix(200))"
+            guard written, (try? await actor.client.send(json: ["type": "ping", "id": pingID])) != nil else {
+                try await recover(actor, frameBytes: requests.map(\.text.utf8.count).max() ?? 0, shown: shown)
+                continue
+            }
             let ids = Set(requests.map(\.id) + [pingID])
             var order: [String] = []
             while order.last != pingID {
