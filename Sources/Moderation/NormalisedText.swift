@@ -31,11 +31,22 @@ struct NormalisedText: Sendable {
     }
 
     var words: [Word]
-    /// The words joined by single spaces: what regex rules and the classifier's second pass read.
-    var text: String
 
     init(words: [Word]) {
         self.words = words
-        text = words.map(\.text).joined(separator: " ")
+    }
+
+    /// The words joined by single spaces: what regex rules read. Built on demand: most messages try no rule.
+    var text: String { words.map(\.text).joined(separator: " ") }
+
+    /// A hash of the words in order (their squeezed forms): equal for texts that differ only in case,
+    /// punctuation, spacing or stretched letters.
+    var wordsHash: UInt64 {
+        words.reduce(StableHash.seed) { hash, word in (hash ^ word.key) &* StableHash.prime }
+    }
+
+    /// The length in UTF-8 bytes of `text`, without building it.
+    var textLength: Int {
+        words.isEmpty ? 0 : words.reduce(words.count - 1) { $0 + $1.text.utf8.count }
     }
 }

@@ -2,7 +2,7 @@
 /// (configurable) with reasons `spam.repeat`, `spam.links`, `spam.caps`, `spam.flood`: the server's own
 /// send rate limit already answers `rate_limited`; this stage judges content, and a person decides.
 struct SpamStage: ModerationStage {
-    /// One earlier message of a user: its normalised text's hash, its links, when (ns).
+    /// One earlier message of a user: its normalised words' hash, its links, when (ns).
     struct Entry: Sendable {
         var textHash: UInt64
         var links: Int
@@ -18,8 +18,11 @@ struct SpamStage: ModerationStage {
 
     func screen(_ screening: inout Screening) {
         let links = Self.linkCount(screening.original)
-        let key = screening.normalised.text.isEmpty ? screening.original : screening.normalised.text
-        let entry = Entry(textHash: StableHash.of(key), links: links, time: clock())
+        let normalised = screening.normalised
+        // Emoji-only messages have no words: their text is what repeats.
+        let textHash = normalised.words.isEmpty ? StableHash.of(screening.original) : normalised.wordsHash
+        let textLength = normalised.words.isEmpty ? screening.original.utf8.count : normalised.textLength
+        let entry = Entry(textHash: textHash, links: links, time: clock())
         let window = UInt64(settings.windowSeconds * 1e9)
         let recent = log.record(entry, key: StableHash.of(org: screening.context.org, user: screening.context.user)) { earlier in
             var recent = (sameText: 0, links: 0)
@@ -30,7 +33,7 @@ struct SpamStage: ModerationStage {
             return recent
         }
 
-        if key.utf8.count >= settings.repeatMinLength, recent.sameText + 1 >= settings.repeatCount {
+        if textLength >= settings.repeatMinLength, recent.sameText + 1 >= settings.repeatCount {
             screening.flag("spam.repeat", settings.action)
         }
         if links > settings.maxLinks || (links > 0 && recent.links + links > settings.maxLinksPerWindow) {

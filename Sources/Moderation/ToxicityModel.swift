@@ -67,21 +67,53 @@ public final class ToxicityModel: Sendable {
 
     /// The probability that `text` is offensive, as the reference implementation computes it.
     public func probability(_ text: String) -> Double {
-        probability(text, resolvingElongation: false, ignoring: [])
+        probability(text, ignoring: [])
     }
 
-    /// - Parameters:
-    ///   - resolvingElongation: map unknown words with repeated letters to the vocabulary word they stretch
-    ///     ("iiiidiot" → "idiot"); for normalised text only, the reference does no such thing.
-    ///   - ignoring: vocabulary indexes to drop one occurrence each of (words an allow-exception covers).
-    func probability(_ text: String, resolvingElongation: Bool, ignoring: [Int32]) -> Double {
+    /// `ignoring`: vocabulary indexes to drop one occurrence each of (words an allow-exception covers).
+    func probability(_ text: String, ignoring: [Int32]) -> Double {
         let capacity = text.utf8.count / 2 + 2
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { hits in
-            var count = collectTerms(text, resolvingElongation: resolvingElongation, into: hits)
+            var count = collectTerms(text, into: hits)
             count = remove(ignoring, from: hits, count: count)
             return score(UnsafeMutableBufferPointer(rebasing: hits[0..<count]))
         }
     }
+
+    /// The probability for normalised words, with elongated words resolved to the vocabulary word they
+    /// stretch ("iiiidiot" → "idiot"; the reference does no such thing). They are lower-case runs of
+    /// word characters already, so each word is a token as it is: its joined text is not tokenised again.
+    func probability(words: [NormalisedText.Word], ignoring: [Int32]) -> Double {
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: words.count + 1) { hits in
+            var count = 0
+            for word in words {
+                guard let index = term(word) else { continue }
+                hits[count] = index
+                count += 1
+            }
+            count = remove(ignoring, from: hits, count: count)
+            return score(UnsafeMutableBufferPointer(rebasing: hits[0..<count]))
+        }
+    }
+
+    /// A word's vocabulary index, as `collectTerms` finds it for a token: two scalars at least, at most
+    /// `maxTokenBytes`, else the vocabulary word it stretches.
+    private func term(_ word: NormalisedText.Word) -> Int32? {
+        var text = word.text
+        guard text.withUTF8(Self.isToken) else { return nil }
+        // Without repeats, the word's key is the hash of its text: FNV-1a over the same bytes.
+        if let index = text.withUTF8({ vocabulary.index(of: $0, hash: word.hasRepeats ? nil : word.key) }) { return index }
+        return word.hasRepeats ? stretchedIndex(word.text) : nil
+    }
+
+    /// Two scalars at least, and not overlong.
+    private static func isToken(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let lead = bytes.first, bytes.count <= maxTokenBytes else { return false }
+        return bytes.count > (lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4)
+    }
+
+    /// Longer tokens are not looked up (no vocabulary word is near this long).
+    private static let maxTokenBytes = 256
 
     /// The vocabulary index of a single lower-case word, nil for unknown words and stop words.
     func index(of word: String) -> Int32? {
@@ -89,30 +121,22 @@ public final class ToxicityModel: Sendable {
     }
 
     /// Tokenises like Python's `re.findall(r"\b\w\w+\b", text.lower())` and writes the vocabulary index of each known token.
-    private func collectTerms(_ text: String, resolvingElongation: Bool, into hits: UnsafeMutableBufferPointer<Int32>) -> Int {
-        let tokenCapacity = 256
+    private func collectTerms(_ text: String, into hits: UnsafeMutableBufferPointer<Int32>) -> Int {
+        let tokenCapacity = Self.maxTokenBytes
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: tokenCapacity) { token in
             var found = 0
             var length = 0
             var scalars = 0
             var overflow = false
-            var repeats = false
-            var previous: Unicode.Scalar?
 
             func finishToken() {
                 defer {
                     length = 0
                     scalars = 0
                     overflow = false
-                    repeats = false
-                    previous = nil
                 }
                 guard scalars >= 2, !overflow, found < hits.count else { return }
-                let bytes = UnsafeBufferPointer(rebasing: token[0..<length])
-                if let index = vocabulary.index(of: bytes) {
-                    hits[found] = index
-                    found += 1
-                } else if resolvingElongation, repeats, let index = stretchedIndex(String(decoding: bytes, as: UTF8.self)) {
+                if let index = vocabulary.index(of: UnsafeBufferPointer(rebasing: token[0..<length])) {
                     hits[found] = index
                     found += 1
                 }
@@ -125,8 +149,6 @@ public final class ToxicityModel: Sendable {
                         return
                     }
                     scalars += 1
-                    if lowered == previous { repeats = true }
-                    previous = lowered
                     if length + UTF8.width(lowered) > tokenCapacity {
                         overflow = true
                     } else {

@@ -10,8 +10,8 @@ struct ToxicityStage: ModerationStage {
         for position in screening.exceptedWords {
             if let index = model.index(of: screening.normalised.words[position].text) { ignored.append(index) }
         }
-        let asWritten = model.probability(screening.original, resolvingElongation: false, ignoring: ignored)
-        let normalised = model.probability(screening.normalised.text, resolvingElongation: true, ignoring: ignored)
+        let asWritten = model.probability(screening.original, ignoring: ignored)
+        let normalised = model.probability(words: screening.normalised.words, ignoring: ignored)
         let score = max(asWritten, normalised)
         screening.scores["toxicity"] = score
         if thresholds.block < 1, score >= thresholds.block {

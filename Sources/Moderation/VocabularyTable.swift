@@ -37,8 +37,9 @@ struct VocabularyTable: Sendable {
         longestKey = longest
     }
 
-    func index(of token: UnsafeBufferPointer<UInt8>) -> Int32? {
-        var slot = Int(truncatingIfNeeded: Self.hash(token)) & slotMask
+    /// `hash`: the token's FNV-1a hash when the caller has it already (a normalised word's key).
+    func index(of token: UnsafeBufferPointer<UInt8>, hash: UInt64? = nil) -> Int32? {
+        var slot = Int(truncatingIfNeeded: hash ?? Self.hash(token)) & slotMask
         return keyBytes.withUnsafeBufferPointer { keys in
             while true {
                 let candidate = slots[slot]
@@ -63,9 +64,9 @@ struct VocabularyTable: Sendable {
 
     /// FNV-1a, 64 bit.
     private static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = StableHash.seed
         for byte in bytes {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            hash = (hash ^ UInt64(byte)) &* StableHash.prime
         }
         return hash
     }

@@ -22,18 +22,18 @@ final class ToxicityModelTests: XCTestCase {
         XCTAssertNotEqual(model.probability("idio\u{0301}t"), model.probability("idiot"))
     }
 
-    func testElongationResolvesOnlyWhenAsked() throws {
+    func testElongationResolvesOnlyInNormalisedWords() throws {
         let model = try Fixtures.model()
         let plain = model.probability("idiot")
         XCTAssertLessThan(model.probability("iiiidiot"), 0.1)
-        XCTAssertEqual(model.probability("iiiidiot", resolvingElongation: true, ignoring: []), plain, accuracy: 1e-12)
+        XCTAssertEqual(model.probability(words: TextNormaliser.normalise("iiiidiot").words, ignoring: []), plain, accuracy: 1e-12)
     }
 
     func testIgnoredWordsDoNotCount() throws {
         let model = try Fixtures.model()
         let kill = try XCTUnwrap(model.index(of: "kill"))
         let process = try XCTUnwrap(model.index(of: "process"))
-        XCTAssertEqual(model.probability("kill process", resolvingElongation: false, ignoring: [kill, process]), model.probability(""), accuracy: 1e-12)
+        XCTAssertEqual(model.probability("kill process", ignoring: [kill, process]), model.probability(""), accuracy: 1e-12)
         XCTAssertNil(model.index(of: "the"))  // stop word
     }
 }
