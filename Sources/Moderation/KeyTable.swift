@@ -27,17 +27,24 @@ struct KeyTable: Sendable {
         mask = capacity - 1
     }
 
-    /// The indices stored under `key`; empty when none.
-    subscript(key: UInt64) -> ArraySlice<Int> {
-        var slot = Int(truncatingIfNeeded: key) & mask
-        while !ranges[slot].isEmpty {
-            if keys[slot] == key { return values[Int(ranges[slot].lowerBound)..<Int(ranges[slot].upperBound)] }
-            slot = (slot + 1) & mask
-        }
-        return []
+    /// Calls `body` with each index stored under `key`. (A slice of `values` would retain and release
+    /// the array on every lookup, and most lookups find nothing.)
+    @inline(__always)
+    func forEach(_ key: UInt64, _ body: (Int) -> Void) {
+        guard let range = range(of: key) else { return }
+        for offset in range { body(values[offset]) }
     }
 
     func contains(_ key: UInt64) -> Bool {
-        !self[key].isEmpty
+        range(of: key) != nil
+    }
+
+    private func range(of key: UInt64) -> Range<Int>? {
+        var slot = Int(truncatingIfNeeded: key) & mask
+        while !ranges[slot].isEmpty {
+            if keys[slot] == key { return Int(ranges[slot].lowerBound)..<Int(ranges[slot].upperBound) }
+            slot = (slot + 1) & mask
+        }
+        return nil
     }
 }

@@ -44,11 +44,6 @@ struct RegexRule: Sendable {
         requiredWords = requires.flatMap { TextNormaliser.normalise($0).words.map(\.key) }
     }
 
-    /// Whether the message has one of the required words (or the rule requires none).
-    func mayMatch(_ words: [NormalisedText.Word]) -> Bool {
-        requiredWords.isEmpty || words.contains { requiredWords.contains($0.key) }
-    }
-
     func matches(_ text: String) -> Bool {
         expression.regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count)) != nil
     }

@@ -3,7 +3,7 @@
 /// Whole words only, so "class", "assess" and "skill" never match "ass" or "kill" (the Scunthorpe problem).
 /// Two deliberate widenings: Hebrew and Arabic words may carry attached prefixes ("והמטומטם", "والغبي"), and a
 /// word joined from spaced letters ("f u c k i n g i d i o t") has no known boundaries, so it is searched inside.
-struct TermMatcher: Sendable {
+final class TermMatcher: Sendable {
     struct Match: Equatable {
         var term: Int
         var words: Range<Int>
@@ -99,16 +99,14 @@ struct TermMatcher: Sendable {
 
     private func matches(startingWith first: NormalisedText.Word, at position: Int, in words: [NormalisedText.Word]) -> [Match] {
         var found: [Match] = []
-        func add(_ candidates: ArraySlice<Int>) {
-            for index in candidates {
-                if let end = terms[index].matchEnd(in: words, from: position, first: first) {
-                    found.append(Match(term: index, words: position..<end))
-                }
+        func add(_ index: Int) {
+            if let end = terms[index].matchEnd(in: words, from: position, first: first) {
+                found.append(Match(term: index, words: position..<end))
             }
         }
-        add(byFirstWord[first.key])
-        add(byStem[first.stemKey])
-        if position + 1 < words.count { add(byPair[Self.pair(first.key, words[position + 1].key)]) }
+        byFirstWord.forEach(first.key, add)
+        byStem.forEach(first.stemKey, add)
+        if position + 1 < words.count { byPair.forEach(Self.pair(first.key, words[position + 1].key), add) }
         return found
     }
 
