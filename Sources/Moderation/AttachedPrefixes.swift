@@ -9,16 +9,12 @@ enum AttachedPrefixes {
     static func forEachStrip(of word: NormalisedText.Word, _ body: (Int) -> Bool) {
         // Latin words (most) have a one-byte first letter: nothing to strip.
         guard let lead = word.text.utf8.first, lead >= 0x80 else { return }
-        var scalars = word.text.unicodeScalars.makeIterator()
-        guard let first = scalars.next() else { return }
-        let isHebrew = hebrew.contains(first.value)
-        guard isHebrew || (0x0600...0x06FF).contains(first.value) else { return }
-        let upcoming = (first, scalars.next(), scalars.next(), scalars.next(), scalars.next())
-        let length = word.text.unicodeScalars.count
-        if isHebrew {
-            hebrewStrips(upcoming, length: length, body)
-        } else {
-            arabicStrips(upcoming, length: length, body)
+        let leading = Leading(word.text)
+        guard let first = leading[0] else { return }
+        if isHebrewPrefix(first) {
+            hebrewStrips(leading, body)
+        } else if (0x0600...0x06FF).contains(first) {
+            arabicStrips(leading, body)
         }
     }
 
@@ -30,44 +26,75 @@ enum AttachedPrefixes {
     }
 
     /// ו ה ב ל ש מ כ, up to three of them (after final-letter folding כ is the only form of kaf).
-    private static let hebrew: Set<UInt32> = [0x05D5, 0x05D4, 0x05D1, 0x05DC, 0x05E9, 0x05DE, 0x05DB]
+    private static func isHebrewPrefix(_ scalar: UInt32) -> Bool {
+        switch scalar {
+        case 0x05D5, 0x05D4, 0x05D1, 0x05DC, 0x05E9, 0x05DE, 0x05DB: true
+        default: false
+        }
+    }
 
-    private typealias Upcoming = (Unicode.Scalar, Unicode.Scalar?, Unicode.Scalar?, Unicode.Scalar?, Unicode.Scalar?)
+    /// A word's first scalars, as many as the longest strip and `minimumRest` need, decoded from its UTF-8
+    /// by hand (a String's scalar view or iterator costs more than the rest of the lookup).
+    private struct Leading {
+        /// Room for the longest strip (و, then ب ك or ل, then ال: four) and `minimumRest`.
+        private var values = InlineArray<6, UInt32>(repeating: 0)
+        /// Scalars decoded: the word's length, counted as far as `longestStrip + minimumRest`.
+        private(set) var count = 0
 
-    private static func hebrewStrips(_ upcoming: Upcoming, length: Int, _ body: (Int) -> Bool) {
-        let leading = [upcoming.0, upcoming.1, upcoming.2]
+        init(_ word: String) {
+            var word = word
+            word.withUTF8 { bytes in
+                var offset = 0
+                while count < values.count, let lead = bytes[offset...].first {
+                    let width = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+                    guard offset + width <= bytes.count else { return }
+                    var value = width == 1 ? UInt32(lead) : UInt32(lead) & (0x7F >> width)
+                    for continuation in bytes[(offset + 1)..<(offset + width)] { value = value << 6 | UInt32(continuation & 0x3F) }
+                    values[count] = value
+                    count += 1
+                    offset += width
+                }
+            }
+        }
+
+        subscript(index: Int) -> UInt32? { index < count ? values[index] : nil }
+
+        /// Whether `minimumRest` scalars remain after the first `stripped`.
+        func leavesEnough(after stripped: Int) -> Bool { count - stripped >= minimumRest }
+    }
+
+    private static func hebrewStrips(_ leading: Leading, _ body: (Int) -> Bool) {
         for count in 1...3 {
-            guard let letter = leading[count - 1], hebrew.contains(letter.value), length - count >= minimumRest else { return }
+            guard let letter = leading[count - 1], isHebrewPrefix(letter), leading.leavesEnough(after: count) else { return }
             if body(count) { return }
         }
     }
 
     /// Arabic: a conjunction (و ف), then a preposition (ب ك ل), then the article ال (after ل written ل alone:
     /// "للبيت"). Each step that applies gives one more reading.
-    private static func arabicStrips(_ upcoming: Upcoming, length: Int, _ body: (Int) -> Bool) {
-        let scalars = [upcoming.0, upcoming.1, upcoming.2, upcoming.3, upcoming.4]
+    private static func arabicStrips(_ leading: Leading, _ body: (Int) -> Bool) {
         var count = 0
         func strip(_ letters: Int) -> Bool {
             count += letters
-            return length - count >= minimumRest && body(count)
+            return leading.leavesEnough(after: count) && body(count)
         }
-        if let first = scalars[count], first == waw || first == feh, strip(1) { return }
+        if let first = leading[count], first == waw || first == feh, strip(1) { return }
         var afterLam = false
-        if let next = scalars[count], next == beh || next == kaf || next == lam {
+        if let next = leading[count], next == beh || next == kaf || next == lam {
             afterLam = next == lam
             if strip(1) { return }
         }
-        if scalars[count] == alef, count + 1 < scalars.count, scalars[count + 1] == lam {
+        if leading[count] == alef, leading[count + 1] == lam {
             _ = strip(2)
-        } else if afterLam, scalars[count] == lam {
+        } else if afterLam, leading[count] == lam {
             _ = strip(1)
         }
     }
 
-    private static let alef: Unicode.Scalar = "\u{0627}"
-    private static let beh: Unicode.Scalar = "\u{0628}"
-    private static let feh: Unicode.Scalar = "\u{0641}"
-    private static let kaf: Unicode.Scalar = "\u{0643}"
-    private static let lam: Unicode.Scalar = "\u{0644}"
-    private static let waw: Unicode.Scalar = "\u{0648}"
+    private static let alef: UInt32 = 0x0627
+    private static let beh: UInt32 = 0x0628
+    private static let feh: UInt32 = 0x0641
+    private static let kaf: UInt32 = 0x0643
+    private static let lam: UInt32 = 0x0644
+    private static let waw: UInt32 = 0x0648
 }

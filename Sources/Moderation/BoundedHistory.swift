@@ -25,11 +25,22 @@ final class BoundedHistory<Entry: Sendable>: Sendable {
         /// Keys in the order they were added, a ring, for eviction.
         var order: [UInt64] = []
         var oldest = 0
+
+        /// Full size from the start: growing a table rehashes it inside the lock, on some message's
+        /// screening time, and the bound is small (a few hundred kilobytes per shard).
+        init(capacity: Int) {
+            keys.reserveCapacity(capacity)
+            order.reserveCapacity(capacity)
+        }
     }
 
     /// A mutex cannot be copied into an array; a class holds each one in place.
     private final class LockedShard: Sendable {
-        let state = Mutex(Shard())
+        let state: Mutex<Shard>
+
+        init(capacity: Int) {
+            state = Mutex(Shard(capacity: capacity))
+        }
     }
 
     private let shards: [LockedShard]
@@ -37,8 +48,9 @@ final class BoundedHistory<Entry: Sendable>: Sendable {
     let entriesPerKey: Int
 
     init(shardCount: Int = 16, maxKeys: Int = 65_536, entriesPerKey: Int) {
-        shards = (0..<max(1, shardCount)).map { _ in LockedShard() }
-        keysPerShard = max(1, maxKeys / max(1, shardCount))
+        let keysPerShard = max(1, maxKeys / max(1, shardCount))
+        shards = (0..<max(1, shardCount)).map { _ in LockedShard(capacity: keysPerShard) }
+        self.keysPerShard = keysPerShard
         self.entriesPerKey = max(1, entriesPerKey)
     }
 

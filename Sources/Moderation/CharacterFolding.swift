@@ -3,8 +3,11 @@ enum CharacterFolding {
     /// Letters that render like Latin ones (Cyrillic, Greek, dotless i …), folded to the Latin letter.
     /// NFKD has already turned accented, full-width and mathematical letters into plain ones.
     static func lookAlike(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
-        lookAlikes[scalar.value]
+        // Every look-alike is below Armenian: Hebrew and Arabic text (most non-ASCII here) skips the table.
+        scalar.value < lookAlikesEnd ? lookAlikes[scalar.value] : nil
     }
+
+    private static let lookAlikesEnd: UInt32 = 0x0530
 
     /// Digits and symbols used for letters ("1d10t", "$hit", "@ss"); applied only inside words that have letters.
     static func leet(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
@@ -74,7 +77,7 @@ enum CharacterFolding {
         ]
         var table: [UInt32: Unicode.Scalar] = [:]
         for (from, to) in pairs {
-            if let scalar = from.unicodeScalars.first { table[scalar.value] = to }
+            if let scalar = from.unicodeScalars.first, scalar.value < lookAlikesEnd { table[scalar.value] = to }
         }
         return table
     }()

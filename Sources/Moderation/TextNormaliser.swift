@@ -86,37 +86,48 @@ enum TextNormaliser {
     private static func word(_ bytes: ArraySlice<UInt8>, collapsed: Bool) -> NormalisedText.Word? {
         var hasLetter = false
         var hasLeet = false
-        var ascii = true
         for byte in bytes {
-            if byte >= 0x80 { ascii = false }
-            if CharacterFolding.leet(Unicode.Scalar(byte)) != nil && byte < 0x80 { hasLeet = true } else { hasLetter = true }
+            if byte < 0x80, CharacterFolding.leet(Unicode.Scalar(byte)) != nil { hasLeet = true } else { hasLetter = true }
         }
-        var folded = Array(bytes)
-        if hasLeet {
-            if hasLetter {
-                for index in folded.indices where folded[index] < 0x80 {
-                    if let letter = CharacterFolding.leet(Unicode.Scalar(folded[index])) { folded[index] = UInt8(letter.value) }
-                }
-            } else {
-                folded.removeAll { CharacterFolding.isLeetSymbol(Unicode.Scalar($0)) }
-            }
-        }
+        let folded = hasLeet ? unleet(bytes, hasLetter: hasLetter) : bytes
         guard !folded.isEmpty else { return nil }
         let text = String(decoding: folded, as: UTF8.self)
-        let squeezed: String
-        if ascii {
-            var previous: UInt8 = 0
-            var squeezedBytes: [UInt8] = []
-            var repeats = false
-            for byte in folded {
-                if byte == previous { repeats = true } else { squeezedBytes.append(byte) }
-                previous = byte
-            }
-            squeezed = repeats ? String(decoding: squeezedBytes, as: UTF8.self) : text
-        } else {
-            squeezed = Elongation.squeezed(text)
-        }
+        let squeezed = squeezedRuns(folded).map { String(decoding: $0, as: UTF8.self) } ?? text
         return NormalisedText.Word(text: text, squeezed: squeezed, isCollapsed: collapsed)
+    }
+
+    /// Leetspeak read as letters inside a word that has a letter; in one that has none (a number, "$$$"),
+    /// the symbols dropped and the digits kept.
+    private static func unleet(_ bytes: ArraySlice<UInt8>, hasLetter: Bool) -> ArraySlice<UInt8> {
+        var folded = bytes
+        if hasLetter {
+            for index in folded.indices where folded[index] < 0x80 {
+                if let letter = CharacterFolding.leet(Unicode.Scalar(folded[index])) { folded[index] = UInt8(letter.value) }
+            }
+        } else {
+            folded.removeAll { CharacterFolding.isLeetSymbol(Unicode.Scalar($0)) }
+        }
+        return folded
+    }
+
+    /// The UTF-8 of a word with each run of one repeated scalar reduced to one ("iiiidiot" → "idiot"), as
+    /// `Elongation.squeezed` does on a String; nil when nothing repeats (most words).
+    private static func squeezedRuns(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
+        var squeezed: [UInt8]?
+        var previous = bytes.startIndex..<bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let lead = bytes[index]
+            let scalar = index..<min(bytes.endIndex, index + (lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4))
+            if bytes[scalar].elementsEqual(bytes[previous]) {
+                if squeezed == nil { squeezed = Array(bytes[bytes.startIndex..<index]) }
+            } else {
+                squeezed?.append(contentsOf: bytes[scalar])
+            }
+            previous = scalar
+            index = scalar.upperBound
+        }
+        return squeezed
     }
 }
 
