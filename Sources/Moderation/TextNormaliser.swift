@@ -16,11 +16,21 @@ enum TextNormaliser {
         var tokens = TokenBuilder(capacity: text.utf8.count)
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             for byte in text.utf8 { tokens.add(Unicode.Scalar(byte)) }
-        } else if text.unicodeScalars.allSatisfy(isUnchangedByDecomposition) {
-            // Hebrew, Arabic and emoji (most non-Latin messages here): NFKD would return them as they are.
-            for scalar in text.unicodeScalars { addFolded(CharacterFolding.arabicHamzaCarrier(scalar) ?? scalar, to: &tokens) }
         } else {
-            for scalar in text.decomposedStringWithCompatibilityMapping.unicodeScalars { addFolded(scalar, to: &tokens) }
+            // Hebrew, Arabic and emoji (most non-Latin messages here): NFKD would return them as they are,
+            // so they are folded as they come until a scalar that NFKD would change, if any.
+            var decomposes = false
+            for scalar in text.unicodeScalars {
+                guard isUnchangedByDecomposition(scalar) else {
+                    decomposes = true
+                    break
+                }
+                addFolded(CharacterFolding.arabicHamzaCarrier(scalar) ?? scalar, to: &tokens)
+            }
+            if decomposes {
+                tokens = TokenBuilder(capacity: text.utf8.count)
+                for scalar in text.decomposedStringWithCompatibilityMapping.unicodeScalars { addFolded(scalar, to: &tokens) }
+            }
         }
         tokens.finish()
         return NormalisedText(words: words(tokens))
@@ -53,7 +63,8 @@ enum TextNormaliser {
         }
         guard traits.contains(.changesWhenLowercased) else {
             if CharacterFolding.isStretcher(scalar) { return }
-            tokens.add(CharacterFolding.lookAlike(scalar) ?? CharacterFolding.letterVariant(scalar) ?? scalar)
+            // A look-alike or letter variant is a letter as the scalar is: its traits stand for the fold's.
+            tokens.add(CharacterFolding.lookAlike(scalar) ?? CharacterFolding.letterVariant(scalar) ?? scalar, traits: traits)
             return
         }
         for lowered in scalar.properties.lowercaseMapping.unicodeScalars {
@@ -152,7 +163,8 @@ struct TokenBuilder {
         tokens.reserveCapacity(capacity / 4 + 1)
     }
 
-    mutating func add(_ scalar: Unicode.Scalar) {
+    /// `traits`: the scalar's, when the caller has looked them up already.
+    mutating func add(_ scalar: Unicode.Scalar, traits: ScalarTraits? = nil) {
         if scalar.isASCII {
             var byte = UInt8(scalar.value)
             if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
@@ -164,7 +176,7 @@ struct TokenBuilder {
             }
             return
         }
-        if ScalarTraits.of(scalar).isDisjoint(with: [.letter, .decimalDigit]) {
+        if (traits ?? ScalarTraits.of(scalar)).isDisjoint(with: [.letter, .decimalDigit]) {
             separator(isSpacing: false)
         } else {
             UTF8.encode(scalar) { bytes.append($0) }

@@ -65,23 +65,18 @@ public final class ToxicityModel: Sendable {
         words = file.vocabulary
     }
 
-    /// The probability that `text` is offensive, as the reference implementation computes it.
+    /// The probability that `text` is offensive, as the reference implementation computes it (tokenising
+    /// the text itself). The moderator scores normalised words instead: `probability(words:ignoring:)`.
     public func probability(_ text: String) -> Double {
-        probability(text, ignoring: [])
-    }
-
-    /// `ignoring`: vocabulary indexes to drop one occurrence each of (words an allow-exception covers).
-    func probability(_ text: String, ignoring: [Int32]) -> Double {
         let capacity = text.utf8.count / 2 + 2
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { hits in
-            var count = collectTerms(text, into: hits)
-            count = remove(ignoring, from: hits, count: count)
-            return score(UnsafeMutableBufferPointer(rebasing: hits[0..<count]))
+            score(UnsafeMutableBufferPointer(rebasing: hits[0..<collectTerms(text, into: hits)]))
         }
     }
 
     /// The probability for normalised words, with elongated words resolved to the vocabulary word they
-    /// stretch ("iiiidiot" → "idiot"; the reference does no such thing). They are lower-case runs of
+    /// stretch ("iiiidiot" → "idiot"; the reference does no such thing). `ignoring`: vocabulary indexes to
+    /// drop one occurrence each of (words an allow-exception covers). The words are lower-case runs of
     /// word characters already, so each word is a token as it is: its joined text is not tokenised again.
     func probability(words: [NormalisedText.Word], ignoring: [Int32]) -> Double {
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: words.count + 1) { hits in

@@ -35,7 +35,7 @@ final class SpamStageTests: XCTestCase {
     func testLinkFloods() {
         XCTAssertEqual(screen("see https://a.io and www.b.io").action, .allow)
         XCTAssertEqual(screen("http://a.io http://b.io https://c.io www.d.io").reasons, ["spam.links"])
-        XCTAssertEqual(SpamStage.linkCount("HTTPS://A.IO and awww.no"), 1)
+        XCTAssertEqual(TextShape("HTTPS://A.IO and awww.no").links, 1)
         // Many links over several messages from one user.
         for index in 0..<2 { _ = screen("links https://\(index).io https://x\(index).io https://y\(index).io", user: "linker") }
         XCTAssertEqual(screen("more https://z.io https://w.io https://v.io", user: "linker").reasons, ["spam.links"])

@@ -33,7 +33,7 @@ final class ToxicityModelTests: XCTestCase {
         let model = try Fixtures.model()
         let kill = try XCTUnwrap(model.index(of: "kill"))
         let process = try XCTUnwrap(model.index(of: "process"))
-        XCTAssertEqual(model.probability("kill process", ignoring: [kill, process]), model.probability(""), accuracy: 1e-12)
+        XCTAssertEqual(model.probability(words: TextNormaliser.normalise("kill process").words, ignoring: [kill, process]), model.probability(""), accuracy: 1e-12)
         XCTAssertNil(model.index(of: "the"))  // stop word
     }
 }
