@@ -15,10 +15,15 @@ struct NormalisedText: Sendable {
         let stemKey: UInt64
 
         init(text: String, squeezed: String, isCollapsed: Bool) {
+            self.init(text: text, squeezed: squeezed, isCollapsed: isCollapsed, keys: WordKeys.of(squeezed.utf8))
+        }
+
+        /// `keys`: `WordKeys.of` the squeezed form's bytes, when the caller hashed them already.
+        init(text: String, squeezed: String, isCollapsed: Bool, keys: (key: UInt64, stem: UInt64)) {
             self.text = text
             self.squeezed = squeezed
             self.isCollapsed = isCollapsed
-            (key, stemKey) = WordKeys.of(squeezed.utf8)
+            (key, stemKey) = keys
         }
 
         /// Whether some letters repeat ("iiidiot"), so that `squeezed` differs from `text`.

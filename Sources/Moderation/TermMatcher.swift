@@ -18,15 +18,21 @@ final class TermMatcher: Sendable {
     let terms: [ListedTerm]
     /// Squeezed first word's key → terms, for terms whose first word is whole (and not in `byPair`).
     private let byFirstWord: KeyTable
-    /// The first two words' keys → terms that start with two whole words in a row. Common first words
-    /// ("you", "i", "don't") start dozens of entries; keyed by two, a word only meets the few that fit.
+    /// The keys of the first two positions' words → terms that start with two whole words, in a row or
+    /// with a gap (`i ~2 have`). Common first words ("you", "i", "don't") start dozens of entries; keyed
+    /// by two, a word only meets the few that fit.
     private let byPair: KeyTable
+    /// The widest gap between the first two positions of a term in `byPair`: how far ahead a word's
+    /// partner is looked for.
+    private let pairReach: Int
     /// First words' keys of the terms in `byPair`.
     private let pairStarts: KeyTable
     /// First letters (their key) of a one-word wildcard stem → terms.
     private let byStem: KeyTable
     /// One-word flag terms long enough to look for inside collapsed words.
     private let searchedInside: [Int]
+    /// Per term, whether it is an allow-exception (asked of every match; cheaper than its `kind`).
+    private let isException: [Bool]
 
     /// Inside a collapsed word, shorter entries ("ass" in "c l a s s") would be false positives.
     static let minimumInsideLength = 4
@@ -36,11 +42,14 @@ final class TermMatcher: Sendable {
         var byFirstWord: [UInt64: [Int]] = [:]
         var byPair: [UInt64: [Int]] = [:]
         var pairStarts: [UInt64: [Int]] = [:]
+        var pairReach = 1
         var byStem: [UInt64: [Int]] = [:]
         var searchedInside: [Int] = []
         for (index, term) in terms.enumerated() {
             if let pairs = Self.pairKeys(term) {
                 for key in pairs { byPair[key, default: []].append(index) }
+                // A several-word first alternative pairs its own two words, one apart.
+                if term.positions.count >= 2 { pairReach = max(pairReach, term.positions[1].gapBefore + 1) }
                 for alternative in term.positions[0].alternatives { pairStarts[alternative.words[0].key] = [index] }
             } else {
                 for alternative in term.positions[0].alternatives {
@@ -59,8 +68,10 @@ final class TermMatcher: Sendable {
         self.byFirstWord = KeyTable(byFirstWord.mapValues(Self.unique))
         self.byPair = KeyTable(byPair.mapValues(Self.unique))
         self.pairStarts = KeyTable(pairStarts)
+        self.pairReach = pairReach
         self.byStem = KeyTable(byStem.mapValues(Self.unique))
         self.searchedInside = searchedInside
+        isException = terms.map { $0.kind == .exception }
     }
 
     func matches(in words: [NormalisedText.Word]) -> Result {
@@ -82,7 +93,7 @@ final class TermMatcher: Sendable {
                 }
             }
             for match in found {
-                if terms[match.term].kind == .exception {
+                if isException[match.term] {
                     result.exceptions.append(match.words)
                 } else {
                     result.flags.append(match)
@@ -106,20 +117,40 @@ final class TermMatcher: Sendable {
         }
         byFirstWord.forEach(first.key, add)
         byStem.forEach(first.stemKey, add)
-        if position + 1 < words.count { byPair.forEach(Self.pair(first.key, words[position + 1].key), add) }
+        let reach = min(words.count - 1, position + pairReach)
+        // One lookup spares the look ahead for words that start no pair (most).
+        if position < reach, pairStarts.contains(first.key) {
+            // A term may pair with several words in reach ("i … i … have"): each is tried once.
+            var paired: [Int] = []
+            for next in (position + 1)...reach {
+                byPair.forEach(Self.pair(first.key, words[next].key)) { index in
+                    if !paired.contains(index) { paired.append(index) }
+                }
+            }
+            paired.forEach(add)
+        }
         return found
     }
 
-    /// Every (first word, second word) key a term can start with, or nil when it can't be keyed so: a first
-    /// position with a wildcard or a several-word alternative, a gap or a wildcard before the second word.
+    /// Every (first word, second word) key a term can start with, or nil when it can't be keyed so: a
+    /// wildcard first or second word, or a one-position term with a one-word alternative. The second word
+    /// is an alternative's own second word ("i'm" is "i m"), else the next position's first.
     private static func pairKeys(_ term: ListedTerm) -> [UInt64]? {
-        guard term.positions.count >= 2, term.positions[1].gapBefore == 0 else { return nil }
-        let firsts = term.positions[0].alternatives
-        let seconds = term.positions[1].alternatives
-        guard firsts.allSatisfy({ $0.words.count == 1 && !$0.isPrefix }),
-            seconds.allSatisfy({ !($0.isPrefix && $0.words.count == 1) })
-        else { return nil }
-        return firsts.flatMap { first in seconds.map { pair(first.words[0].key, $0.words[0].key) } }
+        var keys: [UInt64] = []
+        for first in term.positions[0].alternatives {
+            let words = first.words
+            if words.count >= 2 {
+                guard !(first.isPrefix && words.count == 2) else { return nil }
+                keys.append(pair(words[0].key, words[1].key))
+                continue
+            }
+            guard !first.isPrefix, term.positions.count >= 2 else { return nil }
+            for second in term.positions[1].alternatives {
+                guard !(second.isPrefix && second.words.count == 1) else { return nil }
+                keys.append(pair(words[0].key, second.words[0].key))
+            }
+        }
+        return keys
     }
 
     private static func pair(_ first: UInt64, _ second: UInt64) -> UInt64 {

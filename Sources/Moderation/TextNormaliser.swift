@@ -103,8 +103,11 @@ enum TextNormaliser {
         let folded = hasLeet ? unleet(bytes, hasLetter: hasLetter) : bytes
         guard !folded.isEmpty else { return nil }
         let text = String(decoding: folded, as: UTF8.self)
-        let squeezed = squeezedRuns(folded).map { String(decoding: $0, as: UTF8.self) } ?? text
-        return NormalisedText.Word(text: text, squeezed: squeezed, isCollapsed: collapsed)
+        guard let squeezed = squeezedRuns(folded) else {
+            return NormalisedText.Word(text: text, squeezed: text, isCollapsed: collapsed, keys: WordKeys.of(folded))
+        }
+        return NormalisedText.Word(
+            text: text, squeezed: String(decoding: squeezed, as: UTF8.self), isCollapsed: collapsed, keys: WordKeys.of(squeezed))
     }
 
     /// Leetspeak read as letters inside a word that has a letter; in one that has none (a number, "$$$"),

@@ -83,6 +83,20 @@ final class WordListStageTests: XCTestCase {
         XCTAssertEqual(screen("do tell your mom", multiWord).action, .allow)
     }
 
+    /// Entries are found by their first two words, also across a gap and when the first alternative is
+    /// itself two words ("i'm" is "i m"); one common first word among many entries still matches each.
+    func testPairKeyedEntriesWithGapsAndSeveralWordFirstAlternatives() throws {
+        let lists = try stage(block: ["i|i'm|im ~2 disappear|vanish forever", "i ~2 know where you|u live", "i m|am watching you|u"])
+        let flagged = [
+            "I'm going to vanish forever", "i will disappear forever", "im gonna disappear forever", "I know where you live",
+            "i really know where u live", "I'm watching you", "i am watching u", "i i i ... i know where you live",
+        ]
+        for text in flagged { XCTAssertEqual(screen(text, lists).action, .block, text) }
+        for text in ["I'm not going anywhere forever", "i know where you were", "i was watching the game", "you know where i live"] {
+            XCTAssertEqual(screen(text, lists).action, .allow, text)
+        }
+    }
+
     func testArabicLetterFormsTatweelDiacriticsAndPrefixes() throws {
         let lists = try stage(block: ["غبي", "يا حمار", "مدرسة"])
         for text in ["انت غبي", "انت غبـــي", "انت غَبِيّ", "والغبي هذا", "يا حمار", "يا حِمار", "مدرسه", "بالمدرسة", "للمدرسة"] {
