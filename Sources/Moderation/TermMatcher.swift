@@ -29,6 +29,9 @@ final class TermMatcher: Sendable {
     private let pairStarts: KeyTable
     /// First letters (their key) of a one-word wildcard stem → terms.
     private let byStem: KeyTable
+    /// The keys of `byFirstWord` and `pairStarts`, and of `byStem`: asked first, as most words start nothing.
+    private let firstWords: KeyFilter
+    private let stems: KeyFilter
     /// One-word flag terms long enough to look for inside collapsed words.
     private let searchedInside: [Int]
     /// Per term, whether it is an allow-exception (asked of every match; cheaper than its `kind`).
@@ -68,6 +71,8 @@ final class TermMatcher: Sendable {
         self.byFirstWord = KeyTable(byFirstWord.mapValues(Self.unique))
         self.byPair = KeyTable(byPair.mapValues(Self.unique))
         self.pairStarts = KeyTable(pairStarts)
+        firstWords = KeyFilter(Array(byFirstWord.keys) + Array(pairStarts.keys))
+        stems = KeyFilter(byStem.keys)
         self.pairReach = pairReach
         self.byStem = KeyTable(byStem.mapValues(Self.unique))
         self.searchedInside = searchedInside
@@ -115,10 +120,11 @@ final class TermMatcher: Sendable {
                 found.append(Match(term: index, words: position..<end))
             }
         }
+        if stems.mayContain(first.stemKey) { byStem.forEach(first.stemKey, add) }
+        guard firstWords.mayContain(first.key) else { return found }
         byFirstWord.forEach(first.key, add)
-        byStem.forEach(first.stemKey, add)
         let reach = min(words.count - 1, position + pairReach)
-        // One lookup spares the look ahead for words that start no pair (most).
+        // One lookup spares the look ahead for words that start no pair.
         if position < reach, pairStarts.contains(first.key) {
             // A term may pair with several words in reach ("i … i … have"): each is tried once.
             var paired: [Int] = []
@@ -168,7 +174,7 @@ final class TermMatcher: Sendable {
             bytes = bytes.dropFirst(lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4)
         }
         let keys = WordKeys.of(bytes)
-        return byFirstWord.contains(keys.key) || byStem.contains(keys.stem) || pairStarts.contains(keys.key)
+        return firstWords.mayContain(keys.key) || stems.mayContain(keys.stem)
     }
 
     /// A term whose first position offers two alternatives with one key ("kill|kil") is looked at once.
