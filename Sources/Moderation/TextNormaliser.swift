@@ -53,6 +53,14 @@ enum TextNormaliser {
             tokens.add(scalar)
             return
         }
+        // Hebrew and Arabic letters (most non-ASCII text here) are uncased letters without look-alikes:
+        // only their letter forms fold. Tatweel (U+0640) is not among them.
+        switch scalar.value {
+        case 0x05D0...0x05EA, 0x0621...0x063A, 0x0641...0x064A:
+            tokens.add(CharacterFolding.letterVariant(scalar) ?? scalar, traits: .letter)
+            return
+        default: break
+        }
         let traits = ScalarTraits.of(scalar)
         // Combining marks, zero-width and bidi controls vanish without splitting a word.
         if traits.contains(.markOrFormat) { return }
