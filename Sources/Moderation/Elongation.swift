@@ -5,23 +5,26 @@
 enum Elongation {
     /// Each run of one repeated character reduced to one: "iiiidiot" → "idiot", "kill" → "kil".
     static func squeezed(_ word: String) -> String {
-        guard hasRepeat(word) else { return word }
-        var result = String.UnicodeScalarView()
-        var previous: Unicode.Scalar?
-        for scalar in word.unicodeScalars where scalar != previous {
-            result.append(scalar)
-            previous = scalar
-        }
-        return String(result)
+        squeezed(utf8: Array(word.utf8)[...]).map { String(decoding: $0, as: UTF8.self) } ?? word
     }
 
-    static func hasRepeat(_ word: String) -> Bool {
-        var previous: Unicode.Scalar?
-        for scalar in word.unicodeScalars {
-            if scalar == previous { return true }
+    /// The same on a word's UTF-8 (scalar runs compared byte for byte); nil when nothing repeats (most words).
+    static func squeezed(utf8 bytes: ArraySlice<UInt8>) -> [UInt8]? {
+        var squeezed: [UInt8]?
+        var previous = bytes.startIndex..<bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let lead = bytes[index]
+            let scalar = index..<min(bytes.endIndex, index + (lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4))
+            if bytes[scalar].elementsEqual(bytes[previous]) {
+                if squeezed == nil { squeezed = Array(bytes[bytes.startIndex..<index]) }
+            } else {
+                squeezed?.append(contentsOf: bytes[scalar])
+            }
             previous = scalar
+            index = scalar.upperBound
         }
-        return false
+        return squeezed
     }
 
     /// Whether `word` is `base` with some runs lengthened; with `prefixOnly`, whether `word` starts so.

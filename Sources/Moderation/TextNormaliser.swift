@@ -111,7 +111,7 @@ enum TextNormaliser {
         let folded = hasLeet ? unleet(bytes, hasLetter: hasLetter) : bytes
         guard !folded.isEmpty else { return nil }
         let text = String(decoding: folded, as: UTF8.self)
-        guard let squeezed = squeezedRuns(folded) else {
+        guard let squeezed = Elongation.squeezed(utf8: folded) else {
             return NormalisedText.Word(text: text, squeezed: text, isCollapsed: collapsed, keys: WordKeys.of(folded))
         }
         return NormalisedText.Word(
@@ -130,26 +130,6 @@ enum TextNormaliser {
             folded.removeAll { CharacterFolding.isLeetSymbol(Unicode.Scalar($0)) }
         }
         return folded
-    }
-
-    /// The UTF-8 of a word with each run of one repeated scalar reduced to one ("iiiidiot" → "idiot"), as
-    /// `Elongation.squeezed` does on a String; nil when nothing repeats (most words).
-    private static func squeezedRuns(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
-        var squeezed: [UInt8]?
-        var previous = bytes.startIndex..<bytes.startIndex
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let lead = bytes[index]
-            let scalar = index..<min(bytes.endIndex, index + (lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4))
-            if bytes[scalar].elementsEqual(bytes[previous]) {
-                if squeezed == nil { squeezed = Array(bytes[bytes.startIndex..<index]) }
-            } else {
-                squeezed?.append(contentsOf: bytes[scalar])
-            }
-            previous = scalar
-            index = scalar.upperBound
-        }
-        return squeezed
     }
 }
 
