@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit and conformance tests (swift test) with PostgreSQL and Redis
 # test services, the conformance suite a second time on PostgreSQL, the frames it saw against
-# docs/schema, the JavaScript client's tests, the browser tests (web app and JS client in headless
-# Chromium), then the Autobahn WebSocket conformance cases against a real server process.
+# docs/schema and its HTTP exchanges against docs/openapi.yaml, the JavaScript client's tests,
+# the browser tests (web app and JS client in headless Chromium), then the Autobahn WebSocket
+# conformance cases against a real server process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -31,12 +32,15 @@ services_started=1
 export RTS_REQUIRE_SERVICES=1
 # Every frame the server sends in the conformance runs, checked against docs/schema/ below.
 export RTS_FRAME_LOG="$work/frames.jsonl"
+# Every /v1/ HTTP exchange of the conformance runs, checked against docs/openapi.yaml below.
+export RTS_HTTP_LOG="$work/http.jsonl"
 
 swift test --skip-build
 # The single-node conformance suite again, every test server on its own PostgreSQL database.
 RTS_CONFORMANCE_DATABASE_URL="$RTS_TEST_DATABASE_URL" swift test --skip-build --filter ConformanceTests \
     --skip ClusterProcessConformanceTests  # those already run their nodes on PostgreSQL
 ./scripts/validate-frames.sh "$RTS_FRAME_LOG"
+./scripts/validate-openapi.sh "$RTS_HTTP_LOG"
 
 # The JavaScript client against real server processes (each test file starts its own).
 RTS_SERVER_BIN="$PWD/.build/debug/realtime-server" node --test clients/js/test/*.test.js

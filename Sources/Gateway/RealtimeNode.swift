@@ -106,13 +106,15 @@ public final class RealtimeNode: Sendable {
                 idempotencyWindowMS: Int64(config.idempotencyWindowMS)),
             clock: clock, logger: logger)
 
+        let bans = UserBans(store: store, sessions: sessions, broker: broker, review: review, clock: clock, logger: logger)
+        let authenticator = APIAuthenticator(verifier: verifier, store: store, clock: clock)
         let services = SessionServices(
             settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store,
             signIns: SignInRecorder(store: store), rooms: rooms,
             presence: presence, typing: typing,
             moderation: ModerationGate(moderator: moderator, review: review, maxText: config.maxText, clock: clock),
             gamification: gamification, review: review, mutes: mutes,
-            bans: UserBans(store: store, sessions: sessions, broker: broker, review: review, clock: clock, logger: logger), sessions: sessions,
+            bans: bans, sessions: sessions,
             limits: limits,
             clock: clock, logger: logger, metrics: GatewayMetrics())
         transport = TransportServer(
@@ -123,8 +125,8 @@ public final class RealtimeNode: Sendable {
                 metricsHost: config.metricsHost, trustedProxies: trustedProxies, maxConnectionsPerIP: config.maxConnectionsPerIP),
             delegate: SessionGateway(
                 services: services, http: http,
-                dashboard: DashboardAPI(
-                    verifier: verifier, users: store, gamification: gamification, rooms: rooms, audit: store, clock: clock),
+                dashboard: DashboardAPI(authenticator: authenticator, gamification: gamification, rooms: rooms, audit: store),
+                admin: AdminAPI(authenticator: authenticator, store: store, bans: bans, presence: presence, clock: clock, logger: logger),
                 devTokens: config.webApp && config.jwtSecret == ServerConfig.developmentSecret
                     ? DevTokens(minter: try TokenMinter(hmacSecret: config.jwtSecret)) : nil),
             logger: logger)
@@ -222,9 +224,12 @@ public final class RealtimeNode: Sendable {
         }
         background.every(.seconds(600)) {
             do {
-                _ = try await store.purgeIdempotencyKeys(before: SystemClock().nowMS() - idempotencyWindow)
+                let now = SystemClock().nowMS()
+                _ = try await store.purgeIdempotencyKeys(before: now - idempotencyWindow)
+                // Expired bans no longer count anywhere; this only keeps the table small.
+                _ = try await store.purgeExpiredBans(now: now)
             } catch {
-                logger.warning("purging idempotency keys failed", metadata: ["error": "\(error)"])
+                logger.warning("purging idempotency keys or expired bans failed", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -180,7 +180,11 @@ actor Session {
                 org: principal.org, at: services.clock.nowMS(), actor: principal.user, action: "kick", room: room, subject: user))
             send(OK(re: id))
         case .ban(let user, let banned):
-            try await services.bans.set(user, banned: banned, by: principal)
+            if banned {
+                try await services.bans.ban(user, reason: nil, expiresAt: nil, by: principal)
+            } else {
+                try await services.bans.unban(user, by: principal)
+            }
             send(OK(re: id))
         case .moderate(let decision):
             guard principal.isModerator else { throw .forbidden("only moderator bots may moderate") }

@@ -10,12 +10,14 @@ final class SessionGateway: TransportDelegate {
     private let httpLimiter: KeyedRateLimiter
     private let http: HTTPEndpoints
     private let dashboard: DashboardAPI
+    private let admin: AdminAPI
     private let devTokens: DevTokens?
 
-    init(services: SessionServices, http: HTTPEndpoints, dashboard: DashboardAPI, devTokens: DevTokens?) {
+    init(services: SessionServices, http: HTTPEndpoints, dashboard: DashboardAPI, admin: AdminAPI, devTokens: DevTokens?) {
         self.services = services
         self.http = http
         self.dashboard = dashboard
+        self.admin = admin
         self.devTokens = devTokens
         connectLimiter = KeyedRateLimiter(
             rate: services.settings.connRatePerIP, burst: services.settings.connBurstPerIP, clock: services.clock)
@@ -49,18 +51,27 @@ final class SessionGateway: TransportDelegate {
         http.respond(path: path)
     }
 
-    func deferredHTTPGet(
-        path: String, query: String, authorization: String?, remoteAddress: String
-    ) -> (@Sendable () async -> HTTPResponse)? {
-        let devTokens = path == DevTokens.path ? devTokens : nil
-        guard DashboardAPI.paths.contains(path) || devTokens != nil else { return nil }
+    func deferredHTTP(_ request: HTTPRequest) -> (@Sendable () async -> HTTPResponse)? {
+        let devTokens = request.path == DevTokens.path ? devTokens : nil
+        let isAdmin = request.path.hasPrefix(AdminAPI.prefix)
+        guard isAdmin || DashboardAPI.paths.contains(request.path) || devTokens != nil else { return nil }
         // Before any token check: verifying signatures and reading the store are what a flood would cost.
-        if let waitMS = httpLimiter.take(remoteAddress) {
-            let refusal = DashboardAPI.rateLimited(retryAfterMS: waitMS)
+        if let waitMS = httpLimiter.take(request.remoteAddress) {
+            let refusal = JSONReply.rateLimited(retryAfterMS: waitMS)
             return { refusal }
         }
-        if let devTokens { return { await devTokens.respond(query: query) } }
+        if let devTokens {
+            guard request.method == .get else {
+                let refusal = JSONReply.methodNotAllowed(request.method, allowed: [.get])
+                return { refusal }
+            }
+            return { await devTokens.respond(query: request.query) }
+        }
+        if isAdmin {
+            let admin = admin
+            return { await admin.respond(request) }
+        }
         let dashboard = dashboard
-        return { await dashboard.respond(path: path, query: query, authorization: authorization) }
+        return { await dashboard.respond(request) }
     }
 }

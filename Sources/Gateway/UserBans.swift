@@ -14,26 +14,45 @@ struct UserBans: Sendable {
     let clock: any WallClock
     let logger: Logger
 
-    func set(_ user: String, banned: Bool, by principal: Principal) async throws(RequestError) {
-        guard principal.role == .admin else { throw .forbidden("only admins ban users") }
+    /// Bans `user` (replacing an earlier ban); the user need not have signed in yet.
+    @discardableResult
+    func ban(_ user: String, reason: String?, expiresAt: Int64?, by principal: Principal) async throws(RequestError) -> UserBan {
+        try requireAdmin(principal)
         guard user != principal.user else { throw .badRequest("cannot ban yourself") }
-        do {
-            guard try await store.user(org: principal.org, id: user) != nil else { throw RequestError.notFound("user") }
-            try await store.setBanned(org: principal.org, user: user, banned: banned)
-        } catch let error as RequestError {
-            throw error
-        } catch {
-            logger.error("ban failed", metadata: ["error": "\(error)"])
-            throw .internalError
+        let now = clock.nowMS()
+        if let expiresAt, expiresAt <= now { throw .badRequest("'expires_at' is not in the future") }
+        let ban = UserBan(user: user, reason: reason, expiresAt: expiresAt, by: principal.user, at: now)
+        try await storeCall(logger, "ban storage") { try await store.setBan(org: principal.org, ban) }
+        for sink in sessions.sinks(org: principal.org, user: user) {
+            sink.close(code: CloseCode.banned, reason: "banned", flush: true)
         }
-        if banned {
-            for sink in sessions.sinks(org: principal.org, user: user) {
-                sink.close(code: CloseCode.banned, reason: "banned", flush: true)
-            }
-            broker.publish(ClusterEvent(
-                origin: broker.nodeID, org: principal.org, body: .closeUser(user: user, code: CloseCode.banned, reason: "banned")))
-        }
+        broker.publish(ClusterEvent(
+            origin: broker.nodeID, org: principal.org, body: .closeUser(user: user, code: CloseCode.banned, reason: "banned")))
+        let detail = [reason, expiresAt.map { "expires_at=\($0)" }].compactMap { $0 }.joined(separator: "; ")
         await review.audit(AuditRecord(
-            org: principal.org, at: clock.nowMS(), actor: principal.user, action: banned ? "ban" : "unban", subject: user))
+            org: principal.org, at: now, actor: principal.user, action: "ban", subject: user, detail: detail.isEmpty ? nil : detail))
+        return ban
+    }
+
+    /// Lifts the ban of `user`; returns false when none was in force.
+    @discardableResult
+    func unban(_ user: String, by principal: Principal) async throws(RequestError) -> Bool {
+        try requireAdmin(principal)
+        let now = clock.nowMS()
+        let lifted = try await storeCall(logger, "ban storage") { try await store.removeBan(org: principal.org, user: user, now: now) }
+        if lifted {
+            await review.audit(AuditRecord(org: principal.org, at: now, actor: principal.user, action: "unban", subject: user))
+        }
+        return lifted
+    }
+
+    /// The org's bans in force now.
+    func list(by principal: Principal) async throws(RequestError) -> [UserBan] {
+        try requireAdmin(principal)
+        return try await storeCall(logger, "ban storage") { try await store.bans(org: principal.org, now: clock.nowMS()) }
+    }
+
+    private func requireAdmin(_ principal: Principal) throws(RequestError) {
+        guard principal.role == .admin else { throw .forbidden("only admins ban users") }
     }
 }

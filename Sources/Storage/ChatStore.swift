@@ -23,14 +23,12 @@ public struct UserRecord: Sendable, Equatable {
     public var name: String
     public var role: Role
     public var lastSeen: Int64
-    public var banned: Bool
 
-    public init(id: String, name: String, role: Role, lastSeen: Int64, banned: Bool = false) {
+    public init(id: String, name: String, role: Role, lastSeen: Int64) {
         self.id = id
         self.name = name
         self.role = role
         self.lastSeen = lastSeen
-        self.banned = banned
     }
 }
 
@@ -117,13 +115,26 @@ public enum AppendOutcome: Sendable, Equatable {
 public protocol ChatStore: Sendable {
     // MARK: Users
     /// Records sign-ins in one transaction: each user's latest name and role from the token, and
-    /// when they were last seen. Returns, in order, whether each user is banned; a banned user's
-    /// record is left as it was.
+    /// when they were last seen. Returns, in order, whether each user is banned at the sign-in's
+    /// time; a banned user's record is left as it was.
     func recordSignIns(_ signIns: [UserSignIn]) async throws -> [Bool]
     func user(org: String, id: String) async throws -> UserRecord?
     /// The known users among `ids` (unknown ids are left out).
     func users(org: String, ids: [String]) async throws -> [UserRecord]
-    func setBanned(org: String, user: String, banned: Bool) async throws
+    /// One page of the org's users in id order, starting after `after`.
+    func users(org: String, after: String?, limit: Int) async throws -> [UserRecord]
+
+    // MARK: Bans
+    /// Bans the user (replacing an earlier ban of theirs); the user need not have signed in yet.
+    func setBan(org: String, _ ban: UserBan) async throws
+    /// Lifts the user's ban; false when there was none in force at `now`.
+    func removeBan(org: String, user: String, now: Int64) async throws -> Bool
+    /// The user's ban in force at `now`, if any.
+    func ban(org: String, user: String, now: Int64) async throws -> UserBan?
+    /// Every ban of the org in force at `now`, by user id.
+    func bans(org: String, now: Int64) async throws -> [UserBan]
+    /// Deletes bans that expired before `now`, in every org. Returns how many were removed.
+    func purgeExpiredBans(now: Int64) async throws -> Int
 
     // MARK: Rooms
     /// Creates the room with its members. Returns false (and changes nothing) when the id exists.

@@ -11,8 +11,6 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible, L
     case messageNotFound(org: String, room: String, id: String)
     /// The message was deleted; its text cannot be edited back.
     case messageDeleted(org: String, room: String, id: String)
-    /// The user has never been seen in this org (no row to ban or unban).
-    case userNotFound(org: String, user: String)
     /// A stored value cannot be read back (unknown enum raw value, bad JSON): a corrupt or foreign file.
     case invalidData(String)
 
@@ -24,8 +22,6 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible, L
             return "message '\(id)' not found in room '\(room)' of org '\(org)'"
         case let .messageDeleted(org, room, id):
             return "message '\(id)' in room '\(room)' of org '\(org)' is deleted"
-        case let .userNotFound(org, user):
-            return "user '\(user)' not found in org '\(org)'"
         case let .invalidData(detail):
             return "invalid stored data: \(detail)"
         }

@@ -20,46 +20,54 @@ extension PostgresStore { // ChatStore
             merged[key] = row
         }
         let upserts = merged.values.sorted { ($0.org, $0.id) < ($1.org, $1.id) }
-        let written = try await transaction { connection in
-            var written = Set<Key>()
+        let banned = try await transaction { connection in
+            var banned = Set<Key>()
             // At most 5 · 5000 parameters per statement (PostgreSQL allows 65535).
             for start in stride(from: 0, to: upserts.count, by: 5000) {
                 let chunk = upserts[start..<min(start + 5000, upserts.count)]
                 for row in try await connection.query(Self.signInStatement(chunk), logger: self.logger).collect() {
                     let (org, id) = try row.decode((String, String).self)
-                    written.insert(Key(org: unesc(org), id: unesc(id)))
+                    banned.insert(Key(org: unesc(org), id: unesc(id)))
                 }
             }
-            return written
+            return banned
         }
-        return signIns.map { !written.contains(Key(org: $0.org, id: $0.id)) }
+        return signIns.map { banned.contains(Key(org: $0.org, id: $0.id)) }
     }
 
+    /// Upserts the users not banned at their sign-in time and returns the banned ones, whose records stay as they were.
     private static func signInStatement(_ rows: ArraySlice<UserSignIn>) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: rows.count * 5)
         var values: [String] = []
         values.reserveCapacity(rows.count)
         for (index, row) in rows.enumerated() {
             let base = index * 5
-            values.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5)::bigint, FALSE)")
+            values.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5)::bigint)")
             bindings.append(esc(row.org))
             bindings.append(esc(row.id))
             bindings.append(esc(row.name))
             bindings.append(esc(row.role.rawValue))
             bindings.append(row.at)
         }
-        // RETURNING yields a row when the user was inserted or updated: not for a banned user.
         return PostgresQuery(unsafeSQL: """
-            INSERT INTO users (org, id, name, role, last_seen, banned) VALUES \(esc(values.joined(separator: ", ")))
-            ON CONFLICT (org, id) DO UPDATE SET
-                name = excluded.name, role = excluded.role, last_seen = GREATEST(users.last_seen, excluded.last_seen)
-            WHERE users.banned = FALSE
-            RETURNING org, id
+            WITH signin (org, id, name, role, at) AS (VALUES \(esc(values.joined(separator: ", ")))),
+            banned AS (
+                SELECT s.org, s.id FROM signin s JOIN bans b ON b.org = s.org AND b.user_id = s.id
+                WHERE b.expires_at IS NULL OR b.expires_at > s.at
+            ),
+            upserted AS (
+                INSERT INTO users (org, id, name, role, last_seen)
+                SELECT s.org, s.id, s.name, s.role, s.at FROM signin s
+                WHERE NOT EXISTS (SELECT 1 FROM banned x WHERE x.org = s.org AND x.id = s.id)
+                ON CONFLICT (org, id) DO UPDATE SET
+                    name = excluded.name, role = excluded.role, last_seen = GREATEST(users.last_seen, excluded.last_seen)
+            )
+            SELECT org, id FROM banned
             """, binds: bindings)
     }
 
     public func user(org: String, id: String) async throws -> UserRecord? {
-        try await rows("SELECT id, name, role, last_seen, banned FROM users WHERE org = \(esc(org)) AND id = \(esc(id))")
+        try await rows("SELECT id, name, role, last_seen FROM users WHERE org = \(esc(org)) AND id = \(esc(id))")
             .first.map(Self.decodeUser)
     }
 
@@ -69,7 +77,7 @@ extension PostgresStore { // ChatStore
         for id in ids where seen.insert(id).inserted { unique.append(id) }
         if unique.isEmpty { return [] }
         var found: [String: UserRecord] = [:]
-        for row in try await rows("SELECT id, name, role, last_seen, banned FROM users WHERE org = \(esc(org)) AND id = ANY(\(esc(unique)))") {
+        for row in try await rows("SELECT id, name, role, last_seen FROM users WHERE org = \(esc(org)) AND id = ANY(\(esc(unique)))") {
             let user = try Self.decodeUser(row)
             found[user.id] = user
         }
@@ -77,9 +85,49 @@ extension PostgresStore { // ChatStore
         return unique.compactMap { found[$0] }
     }
 
-    public func setBanned(org: String, user: String, banned: Bool) async throws {
-        let changed = try await rows("UPDATE users SET banned = \(esc(banned)) WHERE org = \(esc(org)) AND id = \(esc(user)) RETURNING 1")
-        if changed.isEmpty { throw StorageError.userNotFound(org: org, user: user) }
+    public func users(org: String, after: String?, limit: Int) async throws -> [UserRecord] {
+        try await rows("""
+            SELECT id, name, role, last_seen FROM users WHERE org = \(esc(org)) AND id > \(esc(after ?? "")) ORDER BY id LIMIT \(esc(limit))
+            """).map(Self.decodeUser)
+    }
+
+    // MARK: Bans
+
+    public func setBan(org: String, _ ban: UserBan) async throws {
+        try await rows("""
+            INSERT INTO bans (org, user_id, reason, expires_at, by_user, at)
+            VALUES (\(esc(org)), \(esc(ban.user)), \(esc(ban.reason)), \(ban.expiresAt), \(esc(ban.by)), \(esc(ban.at)))
+            ON CONFLICT (org, user_id) DO UPDATE SET
+                reason = excluded.reason, expires_at = excluded.expires_at, by_user = excluded.by_user, at = excluded.at
+            """)
+    }
+
+    public func removeBan(org: String, user: String, now: Int64) async throws -> Bool {
+        let removed = try await rows("""
+            DELETE FROM bans WHERE org = \(esc(org)) AND user_id = \(esc(user)) RETURNING expires_at
+            """)
+        return try removed.contains { try $0.decode(Int64?.self).map { $0 > now } ?? true }
+    }
+
+    public func ban(org: String, user: String, now: Int64) async throws -> UserBan? {
+        try await rows("""
+            SELECT user_id, reason, expires_at, by_user, at FROM bans
+            WHERE org = \(esc(org)) AND user_id = \(esc(user)) AND (expires_at IS NULL OR expires_at > \(esc(now)))
+            """).first.map(Self.decodeBan)
+    }
+
+    public func bans(org: String, now: Int64) async throws -> [UserBan] {
+        try await rows("""
+            SELECT user_id, reason, expires_at, by_user, at FROM bans
+            WHERE org = \(esc(org)) AND (expires_at IS NULL OR expires_at > \(esc(now))) ORDER BY user_id
+            """).map(Self.decodeBan)
+    }
+
+    public func purgeExpiredBans(now: Int64) async throws -> Int {
+        try await rows("""
+            WITH purged AS (DELETE FROM bans WHERE expires_at IS NOT NULL AND expires_at <= \(esc(now)) RETURNING 1)
+            SELECT count(*) FROM purged
+            """).first?.decode(Int.self) ?? 0
     }
 
     // MARK: Rooms
@@ -384,9 +432,14 @@ extension PostgresStore { // ChatStore
     }
 
     private static func decodeUser(_ row: PostgresRow) throws -> UserRecord {
-        let (id, name, role, lastSeen, banned) = try row.decode((String, String, String, Int64, Bool).self)
+        let (id, name, role, lastSeen) = try row.decode((String, String, String, Int64).self)
         return UserRecord(
-            id: unesc(id), name: unesc(name), role: try StoredValue.decodeEnum(Role.self, role, column: "users.role"), lastSeen: lastSeen, banned: banned)
+            id: unesc(id), name: unesc(name), role: try StoredValue.decodeEnum(Role.self, role, column: "users.role"), lastSeen: lastSeen)
+    }
+
+    private static func decodeBan(_ row: PostgresRow) throws -> UserBan {
+        let (user, reason, expiresAt, by, at) = try row.decode((String, String?, Int64?, String, Int64).self)
+        return UserBan(user: unesc(user), reason: reason.map(unesc), expiresAt: expiresAt, by: unesc(by), at: at)
     }
 
     /// Fills `reactions` for an ascending, seq-contiguous page with one grouped query.

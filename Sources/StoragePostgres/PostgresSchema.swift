@@ -229,6 +229,23 @@ enum PostgresSchema {
         Migration(version: "v6-urgent-holds", statements: [
             "ALTER TABLE held_messages ADD COLUMN urgent BOOLEAN NOT NULL DEFAULT false",
         ]),
+        // Bans gain a reason, an expiry and who set them; users.banned moves here.
+        Migration(version: "v7-bans", statements: [
+            """
+            CREATE TABLE bans (
+                org         TEXT COLLATE "C" NOT NULL,
+                user_id     TEXT COLLATE "C" NOT NULL,
+                reason      TEXT,
+                expires_at  BIGINT,
+                by_user     TEXT    NOT NULL,
+                at          BIGINT  NOT NULL,
+                PRIMARY KEY (org, user_id)
+            )
+            """,
+            "CREATE INDEX bans_by_expiry ON bans (expires_at) WHERE expires_at IS NOT NULL",
+            "INSERT INTO bans (org, user_id, reason, expires_at, by_user, at) SELECT org, id, NULL, NULL, '', last_seen FROM users WHERE banned",
+            "ALTER TABLE users DROP COLUMN banned",
+        ]),
     ]
 
     /// `rts_append_messages` as it is now: v4 created it, later migrations replace it.

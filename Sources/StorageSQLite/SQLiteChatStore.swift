@@ -55,16 +55,16 @@ public final class SQLiteChatStore: ChatStore, Sendable {
 
     public func recordSignIns(_ signIns: [UserSignIn]) async throws -> [Bool] {
         try await pool.write { db in
-            // RETURNING yields a row when the user was inserted or updated: not for a banned user.
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO users (org, id, name, role, last_seen, banned) VALUES (?, ?, ?, ?, ?, 0)
+            let banned = try db.cachedStatement(sql: Self.activeBanSQL)
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO users (org, id, name, role, last_seen) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (org, id) DO UPDATE SET
                     name = excluded.name, role = excluded.role, last_seen = max(last_seen, excluded.last_seen)
-                WHERE banned = 0
-                RETURNING banned
                 """)
             return try signIns.map { signIn in
-                try Row.fetchOne(statement, arguments: [signIn.org, signIn.id, signIn.name, signIn.role.rawValue, signIn.at]) == nil
+                if try Row.fetchOne(banned, arguments: [signIn.org, signIn.id, signIn.at]) != nil { return true }
+                try upsert.execute(arguments: [signIn.org, signIn.id, signIn.name, signIn.role.rawValue, signIn.at])
+                return false
             }
         }
     }
@@ -72,7 +72,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
     public func user(org: String, id: String) async throws -> UserRecord? {
         try await pool.read { db in
             try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, name, role, last_seen, banned FROM users WHERE org = ? AND id = ?"),
+                db.cachedStatement(sql: "SELECT id, name, role, last_seen FROM users WHERE org = ? AND id = ?"),
                 arguments: [org, id]
             ).map(Self.decodeUser)
         }
@@ -94,7 +94,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
                 arguments += StatementArguments(chunk)
                 let rows = try Row.fetchAll(
                     db,
-                    sql: "SELECT id, name, role, last_seen, banned FROM users WHERE org = ? AND id IN (\(placeholders))",
+                    sql: "SELECT id, name, role, last_seen FROM users WHERE org = ? AND id IN (\(placeholders))",
                     arguments: arguments
                 )
                 for row in rows {
@@ -107,11 +107,59 @@ public final class SQLiteChatStore: ChatStore, Sendable {
         }
     }
 
-    public func setBanned(org: String, user: String, banned: Bool) async throws {
+    public func users(org: String, after: String?, limit: Int) async throws -> [UserRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT id, name, role, last_seen FROM users WHERE org = ? AND id > ? ORDER BY id LIMIT ?"),
+                arguments: [org, after ?? "", limit]
+            ).map(Self.decodeUser)
+        }
+    }
+
+    // MARK: Bans
+
+    private static let activeBanSQL = """
+        SELECT user, reason, expires_at, by, at FROM bans
+        WHERE org = ? AND user = ? AND (expires_at IS NULL OR expires_at > ?)
+        """
+
+    public func setBan(org: String, _ ban: UserBan) async throws {
         try await pool.write { db in
-            try db.cachedStatement(sql: "UPDATE users SET banned = ? WHERE org = ? AND id = ?")
-                .execute(arguments: [banned, org, user])
-            if db.changesCount == 0 { throw StorageError.userNotFound(org: org, user: user) }
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO bans (org, user, reason, expires_at, by, at) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [org, ban.user, ban.reason, ban.expiresAt, ban.by, ban.at])
+        }
+    }
+
+    public func removeBan(org: String, user: String, now: Int64) async throws -> Bool {
+        try await pool.write { db in
+            let active = try Row.fetchOne(db.cachedStatement(sql: Self.activeBanSQL), arguments: [org, user, now]) != nil
+            try db.cachedStatement(sql: "DELETE FROM bans WHERE org = ? AND user = ?").execute(arguments: [org, user])
+            return active
+        }
+    }
+
+    public func ban(org: String, user: String, now: Int64) async throws -> UserBan? {
+        try await pool.read { db in
+            try Row.fetchOne(db.cachedStatement(sql: Self.activeBanSQL), arguments: [org, user, now]).map(Self.decodeBan)
+        }
+    }
+
+    public func bans(org: String, now: Int64) async throws -> [UserBan] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT user, reason, expires_at, by, at FROM bans
+                    WHERE org = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY user
+                    """),
+                arguments: [org, now]
+            ).map(Self.decodeBan)
+        }
+    }
+
+    public func purgeExpiredBans(now: Int64) async throws -> Int {
+        try await pool.write { db in
+            try db.cachedStatement(sql: "DELETE FROM bans WHERE expires_at IS NOT NULL AND expires_at <= ?").execute(arguments: [now])
+            return db.changesCount
         }
     }
 
@@ -466,9 +514,14 @@ public final class SQLiteChatStore: ChatStore, Sendable {
             id: try row.decode(atIndex: 0),
             name: try row.decode(atIndex: 1),
             role: try StoredValue.decodeEnum(Role.self, row.decode(atIndex: 2), column: "users.role"),
-            lastSeen: try row.decode(atIndex: 3),
-            banned: try row.decode(atIndex: 4)
+            lastSeen: try row.decode(atIndex: 3)
         )
+    }
+
+    private static func decodeBan(_ row: Row) throws -> UserBan {
+        UserBan(
+            user: try row.decode(atIndex: 0), reason: try row.decode(atIndex: 1), expiresAt: try row.decode(atIndex: 2),
+            by: try row.decode(atIndex: 3), at: try row.decode(atIndex: 4))
     }
 
     /// Fills `reactions` for an ascending, seq-contiguous page with one grouped query.

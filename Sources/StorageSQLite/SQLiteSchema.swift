@@ -206,6 +206,25 @@ enum SQLiteSchema {
         migrator.registerMigration("v5-urgent-holds") { db in
             try db.execute(sql: "ALTER TABLE held_messages ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v6-bans") { db in
+            // Bans gain a reason, an expiry and who set them; users.banned moves here.
+            try db.execute(sql: """
+                CREATE TABLE bans (
+                    org         TEXT    NOT NULL,
+                    user        TEXT    NOT NULL,
+                    reason      TEXT,
+                    expires_at  INTEGER,
+                    by          TEXT    NOT NULL,
+                    at          INTEGER NOT NULL,
+                    PRIMARY KEY (org, user)
+                ) WITHOUT ROWID;
+                -- purgeExpiredBans(now:) runs across all orgs by expiry.
+                CREATE INDEX bans_by_expiry ON bans (expires_at) WHERE expires_at IS NOT NULL;
+                INSERT INTO bans (org, user, reason, expires_at, by, at)
+                    SELECT org, id, NULL, NULL, '', last_seen FROM users WHERE banned = 1;
+                ALTER TABLE users DROP COLUMN banned;
+                """)
+        }
         return migrator
     }
 }

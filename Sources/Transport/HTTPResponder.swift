@@ -19,10 +19,13 @@ enum HTTPResponder {
         var cursor: UnsafeMutablePointer<UInt8>? = start
 
         // lws adds the vhost header list (SecurityHeaders) right after the status line.
-        guard lws_add_http_header_status(wsi, UInt32(status), &cursor, end) == 0,
-            add(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, contentType, &cursor, end),
-            add(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, String(body.count), &cursor, end)
-        else { return false }
+        guard lws_add_http_header_status(wsi, UInt32(status), &cursor, end) == 0 else { return false }
+        // 204 No Content carries neither a body nor its headers (RFC 9110 §8.6).
+        if status != 204 {
+            guard add(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, contentType, &cursor, end),
+                add(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, String(body.count), &cursor, end)
+            else { return false }
+        }
         var headers = extraHeaders
         if !headers.contains(where: { $0.0.caseInsensitiveCompare(SecurityHeaders.contentSecurityPolicyName) == .orderedSame }) {
             headers.append((SecurityHeaders.contentSecurityPolicyName, SecurityHeaders.contentSecurityPolicy))

@@ -23,6 +23,12 @@ let lwsCallback: LWSContextConfig.Callback = { wsi, reason, session, input, leng
         let path = input.map { LWSRequest.string($0.assumingMemoryBound(to: CChar.self), count: length) } ?? "/"
         return core.httpRequest(wsi, vhost: vhostKind(wsi) ?? .metrics, path: path)
 
+    case LWS_CALLBACK_HTTP_BODY:
+        return core.httpBody(wsi, UnsafeRawBufferPointer(start: input, count: input == nil ? 0 : length))
+
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        return core.httpBodyComplete(wsi)
+
     case LWS_CALLBACK_HTTP_WRITEABLE:
         return core.httpWriteable(wsi)
 

@@ -32,8 +32,29 @@ enum LWSRequest {
         }
     }
 
-    static func isGET(_ wsi: OpaquePointer) -> Bool {
-        lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0
+    /// The request's method, or nil for one the transport does not pass on (HEAD, OPTIONS, …).
+    static func method(_ wsi: OpaquePointer) -> HTTPMethod? {
+        // lws keeps the URI under a token named for the method.
+        let tokens: [(lws_token_indexes, HTTPMethod)] = [
+            (WSI_TOKEN_GET_URI, .get), (WSI_TOKEN_POST_URI, .post), (WSI_TOKEN_PUT_URI, .put),
+            (WSI_TOKEN_PATCH_URI, .patch), (WSI_TOKEN_DELETE_URI, .delete),
+        ]
+        return tokens.first { lws_hdr_total_length(wsi, $0.0) > 0 }?.1
+    }
+
+    /// How the request's body arrives.
+    enum BodyFraming: Equatable {
+        case none
+        case length(Int)
+        /// `Transfer-Encoding` (chunked) or an unreadable `Content-Length`: refused with 411.
+        case unsupported
+    }
+
+    static func bodyFraming(_ wsi: OpaquePointer) -> BodyFraming {
+        if header(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) != nil { return .unsupported }
+        guard let text = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) else { return .none }
+        guard let length = Int(text.filter { $0 != " " && $0 != "\t" }), length >= 0 else { return .unsupported }
+        return length == 0 ? .none : .length(length)
     }
 
     /// The peer's IP as text; IPv4-mapped IPv6 addresses are shown as plain IPv4.

@@ -1,20 +1,67 @@
 import CLibWebSockets
 
+/// A request whose body is still arriving (service thread only).
+struct PendingHTTPBody {
+    var request: HTTPRequest
+    var expected: Int
+}
+
 extension ServiceCore {
     /// LWS_CALLBACK_HTTP: a plain HTTP request (no upgrade). Returns what the lws callback returns.
     func httpRequest(_ wsi: OpaquePointer, vhost: VhostKind, path: String) -> Int32 {
-        if vhost == .main, LWSRequest.isGET(wsi), policy.endpoint(forPath: path) == nil,
-            let work = delegate.deferredHTTPGet(
-                path: path, query: LWSRequest.query(wsi), authorization: LWSRequest.header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION),
-                remoteAddress: clientAddress(wsi))
-        {
+        guard let method = LWSRequest.method(wsi) else { return methodNotAllowed(wsi) }
+        if vhost == .main, policy.endpoint(forPath: path) == nil {
+            let request = HTTPRequest(
+                method: method, path: path, query: LWSRequest.query(wsi),
+                authorization: LWSRequest.header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION), remoteAddress: clientAddress(wsi))
+            switch method == .get ? .none : LWSRequest.bodyFraming(wsi) {
+            case .none:
+                return dispatch(wsi, request)
+            case .length(let length) where length > HTTPRequest.maxBodyBytes:
+                return refuse(wsi, status: 413, "request body over \(HTTPRequest.maxBodyBytes) bytes")
+            case .length(let length):
+                // LWS_CALLBACK_HTTP_BODY brings it; BODY_COMPLETION dispatches.
+                pendingBodies[wsi] = PendingHTTPBody(request: request, expected: length)
+                return 0
+            case .unsupported:
+                return refuse(wsi, status: 411, "send the body with a Content-Length")
+            }
+        }
+        guard method == .get else { return methodNotAllowed(wsi) }
+        return answer(wsi, route(wsi, vhost: vhost, path: path))
+    }
+
+    /// LWS_CALLBACK_HTTP_BODY: one piece of a request body.
+    func httpBody(_ wsi: OpaquePointer, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+        guard var pending = pendingBodies.removeValue(forKey: wsi) else { return 0 }
+        pending.request.body.append(contentsOf: bytes)
+        // lws stops at Content-Length; this guards against a body that still overruns it.
+        guard pending.request.body.count <= pending.expected else {
+            return refuse(wsi, status: 413, "request body longer than its Content-Length")
+        }
+        pendingBodies[wsi] = pending
+        return 0
+    }
+
+    /// LWS_CALLBACK_HTTP_BODY_COMPLETION: the whole body is here.
+    func httpBodyComplete(_ wsi: OpaquePointer) -> Int32 {
+        guard let pending = pendingBodies.removeValue(forKey: wsi) else { return 0 }
+        return dispatch(wsi, pending.request)
+    }
+
+    /// Hands a whole request to the application; what it does not take gets the synchronous routes.
+    private func dispatch(_ wsi: OpaquePointer, _ request: HTTPRequest) -> Int32 {
+        if let work = delegate.deferredHTTP(request) {
             defer_(wsi, work)
             return 0
         }
+        guard request.method == .get else { return methodNotAllowed(wsi) }
+        return answer(wsi, route(wsi, vhost: .main, path: request.path))
+    }
+
+    private func answer(_ wsi: OpaquePointer, _ response: HTTPResponse?) -> Int32 {
         let sent: Bool
-        if !LWSRequest.isGET(wsi) {
-            sent = HTTPResponder.sendText(wsi, status: 405, "method not allowed", extraHeaders: [("Allow", "GET")])
-        } else if let response = route(wsi, vhost: vhost, path: path) {
+        if let response {
             sent = HTTPResponder.send(wsi, response)
         } else {
             sent = HTTPResponder.sendText(wsi, status: 404, "not found")
@@ -22,6 +69,17 @@ extension ServiceCore {
         guard sent else { return -1 }
         // Keeps the connection for the next request (keep-alive), or closes it.
         return lws_http_transaction_completed(wsi) == 0 ? 0 : -1
+    }
+
+    private func methodNotAllowed(_ wsi: OpaquePointer) -> Int32 {
+        guard HTTPResponder.sendText(wsi, status: 405, "method not allowed", extraHeaders: [("Allow", "GET")]) else { return -1 }
+        return lws_http_transaction_completed(wsi) == 0 ? 0 : -1
+    }
+
+    /// Answers and closes: the rest of the body is not read, so the connection cannot carry another request.
+    private func refuse(_ wsi: OpaquePointer, status: Int, _ text: String) -> Int32 {
+        _ = HTTPResponder.sendText(wsi, status: status, text, extraHeaders: [("Connection", "close")])
+        return -1
     }
 
     /// Runs the application's work off this thread; `deliverHTTPReplies` writes the answer.
@@ -57,6 +115,7 @@ extension ServiceCore {
     func httpClosed(_ wsi: OpaquePointer) {
         if let id = deferredHTTP.removeValue(forKey: wsi) { deferredWSI[id] = nil }
         readyHTTP[wsi] = nil
+        pendingBodies[wsi] = nil
     }
 
     private func route(_ wsi: OpaquePointer, vhost: VhostKind, path: String) -> HTTPResponse? {

@@ -44,6 +44,7 @@ final class ServiceCore: @unchecked Sendable {
     var deferredHTTP: [OpaquePointer: UInt64] = [:]
     var deferredWSI: [UInt64: OpaquePointer] = [:]
     var readyHTTP: [OpaquePointer: HTTPResponse] = [:]
+    var pendingBodies: [OpaquePointer: PendingHTTPBody] = [:]
     /// Open `/ws` connections by client address, for `maxConnectionsPerIP`.
     var openConnections: [String: Int] = [:]
     let clientAddresses: ClientAddress

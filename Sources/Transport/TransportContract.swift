@@ -95,16 +95,48 @@ public protocol TransportDelegate: AnyObject, Sendable {
     /// An HTTP GET for `path` (no query string); `query` is the raw query string or "".
     /// `headers` holds `authorization` when present. Return nil for 404.
     func httpGet(path: String, query: String, authorization: String?) -> HTTPResponse?
-    /// An HTTP GET the application answers off the transport thread (token checks, storage reads):
-    /// return the work, which the transport runs in a task and writes back when done; nil lets
-    /// `httpGet` answer instead. `remoteAddress` is the client's address as for `admitConnection`.
-    func deferredHTTPGet(path: String, query: String, authorization: String?, remoteAddress: String) -> (@Sendable () async -> HTTPResponse)?
+    /// An HTTP request the application answers off the transport thread (token checks, storage
+    /// reads and writes): return the work, which the transport runs in a task and writes back when
+    /// done. Called once the whole body has arrived. nil lets `httpGet` answer a GET; any other
+    /// method then gets 405.
+    func deferredHTTP(_ request: HTTPRequest) -> (@Sendable () async -> HTTPResponse)?
 }
 
 extension TransportDelegate {
-    public func deferredHTTPGet(
-        path: String, query: String, authorization: String?, remoteAddress: String
-    ) -> (@Sendable () async -> HTTPResponse)? {
-        nil
+    public func deferredHTTP(_ request: HTTPRequest) -> (@Sendable () async -> HTTPResponse)? { nil }
+}
+
+/// The HTTP methods the transport passes on; others are answered 405 before the application sees them.
+public enum HTTPMethod: String, Sendable, CaseIterable {
+    case get = "GET"
+    case post = "POST"
+    case put = "PUT"
+    case patch = "PATCH"
+    case delete = "DELETE"
+}
+
+/// A whole HTTP request on the main port, for `TransportDelegate.deferredHTTP`.
+public struct HTTPRequest: Sendable {
+    public var method: HTTPMethod
+    /// The path without the query string.
+    public var path: String
+    /// The query string as lws decoded it (parts joined by `&`), or "".
+    public var query: String
+    public var authorization: String?
+    /// The client's address as for `admitConnection`.
+    public var remoteAddress: String
+    /// At most `HTTPRequest.maxBodyBytes`; larger bodies are refused with 413 before the application sees them.
+    public var body: [UInt8]
+
+    /// Admin and dashboard requests are small JSON documents.
+    public static let maxBodyBytes = 64 << 10
+
+    public init(method: HTTPMethod, path: String, query: String = "", authorization: String? = nil, remoteAddress: String = "", body: [UInt8] = []) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.authorization = authorization
+        self.remoteAddress = remoteAddress
+        self.body = body
     }
 }

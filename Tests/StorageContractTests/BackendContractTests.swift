@@ -9,6 +9,8 @@ final class SQLiteStoreContractTests: XCTestCase {
     }
 
     func testSignInsRecordUsersWithOrgIsolation() async throws { try await contract().signInsRecordUsersWithOrgIsolation() }
+    func testBansExpireAndListPerOrg() async throws { try await contract().bansExpireAndListPerOrg() }
+    func testUsersPageInIDOrder() async throws { try await contract().usersPageInIDOrder() }
     func testUsersBatchLookupKeepsOrderAndSkipsUnknown() async throws { try await contract().usersBatchLookupKeepsOrderAndSkipsUnknown() }
     func testCreateRoomAndConflict() async throws { try await contract().createRoomAndConflict() }
     func testMembersAddAndRemove() async throws { try await contract().membersAddAndRemove() }
@@ -49,6 +51,8 @@ final class PostgresStoreContractTests: XCTestCase {
     }
 
     func testSignInsRecordUsersWithOrgIsolation() async throws { try await contract().signInsRecordUsersWithOrgIsolation() }
+    func testBansExpireAndListPerOrg() async throws { try await contract().bansExpireAndListPerOrg() }
+    func testUsersPageInIDOrder() async throws { try await contract().usersPageInIDOrder() }
     func testUsersBatchLookupKeepsOrderAndSkipsUnknown() async throws { try await contract().usersBatchLookupKeepsOrderAndSkipsUnknown() }
     func testCreateRoomAndConflict() async throws { try await contract().createRoomAndConflict() }
     func testMembersAddAndRemove() async throws { try await contract().membersAddAndRemove() }

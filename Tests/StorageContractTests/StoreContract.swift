@@ -86,7 +86,7 @@ final class StoreContract: Sendable {
         XCTAssertEqual(renamed, UserRecord(id: "u1", name: "Annie", role: .mentor, lastSeen: 200))
 
         // A banned user's sign-in reports the ban and leaves the record as it was.
-        try await store.setBanned(org: "org1", user: "u1", banned: true)
+        try await store.setBan(org: "org1", UserBan(user: "u1", reason: "spam", expiresAt: nil, by: "root", at: 250))
         let flags = try await store.recordSignIns([
             UserSignIn(org: "org1", id: "u1", name: "Evil Annie", role: .admin, at: 300),
             UserSignIn(org: "org2", id: "u1", name: "Other Ann", role: .admin, at: 300),
@@ -94,14 +94,64 @@ final class StoreContract: Sendable {
         ])
         XCTAssertEqual(flags, [true, false, false])
         let updated = try await store.user(org: "org1", id: "u1")
-        XCTAssertEqual(updated, UserRecord(id: "u1", name: "Annie", role: .mentor, lastSeen: 200, banned: true))
+        XCTAssertEqual(updated, UserRecord(id: "u1", name: "Annie", role: .mentor, lastSeen: 200))
         // The other org's user is untouched by the ban.
-        let otherOrg = try await store.user(org: "org2", id: "u1")
-        XCTAssertEqual(otherOrg?.banned, false)
+        let otherOrg = try await store.ban(org: "org2", user: "u1", now: 300)
+        XCTAssertNil(otherOrg)
 
-        try await store.setBanned(org: "org1", user: "u1", banned: false)
-        let unbanned = try await store.user(org: "org1", id: "u1")
-        XCTAssertEqual(unbanned?.banned, false)
+        let lifted = try await store.removeBan(org: "org1", user: "u1", now: 400)
+        XCTAssertTrue(lifted)
+        let again = try await store.recordSignIns([UserSignIn(org: "org1", id: "u1", name: "Annie", role: .mentor, at: 500)])
+        XCTAssertEqual(again, [false])
+    }
+
+    func bansExpireAndListPerOrg() async throws {
+        let store = try await makeStore()
+        // A user who never signed in can be banned ahead of time.
+        try await store.setBan(org: "org1", UserBan(user: "ghost", reason: nil, expiresAt: nil, by: "root", at: 10))
+        try await store.setBan(org: "org1", UserBan(user: "brief", reason: "cool off", expiresAt: 1_000, by: "root", at: 20))
+        try await store.setBan(org: "org2", UserBan(user: "other", reason: "elsewhere", expiresAt: nil, by: "boss", at: 30))
+
+        let early = try await store.bans(org: "org1", now: 999)
+        XCTAssertEqual(early, [
+            UserBan(user: "brief", reason: "cool off", expiresAt: 1_000, by: "root", at: 20),
+            UserBan(user: "ghost", reason: nil, expiresAt: nil, by: "root", at: 10),
+        ])
+        let flags = try await store.recordSignIns([
+            UserSignIn(org: "org1", id: "brief", name: "B", role: .student, at: 999),
+            UserSignIn(org: "org1", id: "ghost", name: "G", role: .student, at: 999),
+        ])
+        XCTAssertEqual(flags, [true, true])
+
+        // At its expiry the ban no longer counts anywhere, before any purge.
+        let late = try await store.bans(org: "org1", now: 1_000)
+        XCTAssertEqual(late.map(\.user), ["ghost"])
+        let expired = try await store.ban(org: "org1", user: "brief", now: 1_000)
+        XCTAssertNil(expired)
+        let afterExpiry = try await store.recordSignIns([UserSignIn(org: "org1", id: "brief", name: "B", role: .student, at: 1_000)])
+        XCTAssertEqual(afterExpiry, [false])
+        let liftedExpired = try await store.removeBan(org: "org1", user: "brief", now: 1_000)
+        XCTAssertFalse(liftedExpired, "an expired ban was not in force")
+
+        try await store.setBan(org: "org1", UserBan(user: "brief", reason: "again", expiresAt: 2_000, by: "root", at: 1_500))
+        let purged = try await store.purgeExpiredBans(now: 2_000)
+        XCTAssertEqual(purged, 1)
+        let remaining = try await store.bans(org: "org1", now: 0)
+        XCTAssertEqual(remaining.map(\.user), ["ghost"])
+        let otherOrg = try await store.bans(org: "org2", now: 5_000)
+        XCTAssertEqual(otherOrg.map(\.user), ["other"])
+    }
+
+    func usersPageInIDOrder() async throws {
+        let store = try await makeStore()
+        for id in ["c", "a", "b", "d"] {
+            try await store.signIn(org: "org1", id: id, name: id.uppercased(), role: .student, at: 1)
+        }
+        try await store.signIn(org: "org2", id: "aa", name: "AA", role: .guest, at: 1)
+        let first = try await store.users(org: "org1", after: nil, limit: 3)
+        XCTAssertEqual(first.map(\.id), ["a", "b", "c"])
+        let second = try await store.users(org: "org1", after: "c", limit: 3)
+        XCTAssertEqual(second.map(\.id), ["d"])
     }
 
     func usersBatchLookupKeepsOrderAndSkipsUnknown() async throws {
@@ -118,13 +168,6 @@ final class StoreContract: Sendable {
         XCTAssertEqual(all.count, 600)
         let none = try await store.users(org: "org1", ids: [])
         XCTAssertEqual(none, [])
-
-        do {
-            try await store.setBanned(org: "org1", user: "x", banned: true)
-            XCTFail("banning an unknown user should throw")
-        } catch let error as StorageError {
-            XCTAssertEqual(error, .userNotFound(org: "org1", user: "x"))
-        }
     }
 
     func createRoomAndConflict() async throws {

@@ -40,7 +40,7 @@ final class SQLiteChatStoreTests: XCTestCase {
             )
         }
         XCTAssertEqual(tables, [
-            "audit_log", "gam_achievements", "gam_helpful_awards", "gam_progress", "gam_scores", "held_messages",
+            "audit_log", "bans", "gam_achievements", "gam_helpful_awards", "gam_progress", "gam_scores", "held_messages",
             "idempotency_keys", "messages", "mutes", "reactions", "read_positions", "room_members", "rooms", "store_generation", "users",
         ])
         XCTAssertEqual(Set(applied), Set(SQLiteSchema.migrator.migrations))
@@ -55,5 +55,31 @@ final class SQLiteChatStoreTests: XCTestCase {
         let reapplied = try await reopened.pool.read { db in try SQLiteSchema.migrator.appliedIdentifiers(db) }
         XCTAssertEqual(Set(reapplied), Set(SQLiteSchema.migrator.migrations))
         try await reopened.close()
+    }
+
+    func testBansMigrationKeepsEarlierBans() async throws {
+        let path = temporaryPath()
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        // A file from before bans had their own table: users.banned held them.
+        let old = try DatabasePool(path: path)
+        try SQLiteSchema.migrator.migrate(old, upTo: "v5-urgent-holds")
+        try await old.write { db in
+            try db.execute(sql: """
+                INSERT INTO users (org, id, name, role, last_seen, banned) VALUES
+                    ('org1', 'troll', 'Troll', 'student', 70, 1), ('org1', 'ann', 'Ann', 'student', 80, 0)
+                """)
+        }
+        try old.close()
+
+        let store = try openStore(path)
+        let bans = try await store.bans(org: "org1", now: 100)
+        XCTAssertEqual(bans, [UserBan(user: "troll", reason: nil, expiresAt: nil, by: "", at: 70)])
+        let flags = try await store.recordSignIns([
+            UserSignIn(org: "org1", id: "troll", name: "Troll", role: .student, at: 100),
+            UserSignIn(org: "org1", id: "ann", name: "Ann", role: .student, at: 100),
+        ])
+        XCTAssertEqual(flags, [true, false])
+        try await store.close()
     }
 }

@@ -63,6 +63,59 @@ final class HTTPTests: XCTestCase {
         XCTAssertTrue(delegate.httpCalls.isEmpty)
     }
 
+    func testEveryMethodWithItsBodyReachesTheDeferredHandler() async throws {
+        let (server, _) = try makeServer()
+        defer { Task { await server.shutdown(closeCode: 1001, reason: "", graceMS: 100) } }
+        for method in ["POST", "PUT", "PATCH", "DELETE"] {
+            let body = #"{"user":"sam","reason":"spam ✓"}"#
+            let response = try RawHTTP.exchange(
+                port: server.port,
+                request: "\(method) /deferred/bans?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            XCTAssertEqual(response.status, 200, method)
+            XCTAssertEqual(response.body, "\(method) /deferred/bans query=x=1 body=\(body)")
+            assertSecurityHeaders(response)
+        }
+        // Without a body (DELETE usually has none) and as a GET.
+        let delete = try RawHTTP.get(port: server.port, path: "/deferred/bans/sam", method: "DELETE")
+        XCTAssertEqual(delete.body, "DELETE /deferred/bans/sam query= body=")
+        let get = try RawHTTP.get(port: server.port, path: "/deferred/users")
+        XCTAssertEqual(get.body, "GET /deferred/users query= body=")
+    }
+
+    func testBodiesArriveWholeWhenSentInPieces() async throws {
+        let (server, _) = try makeServer()
+        defer { Task { await server.shutdown(closeCode: 1001, reason: "", graceMS: 100) } }
+        let body = String(repeating: "0123456789", count: 3000)
+        let fd = try RawHTTP.connectLoopback(port: server.port)
+        defer { close(fd) }
+        RawHTTP.write(fd, Array("POST /deferred/big HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n".utf8))
+        let bytes = Array(body.utf8)
+        for start in stride(from: 0, to: bytes.count, by: 7000) {
+            try await Task.sleep(for: .milliseconds(20))
+            RawHTTP.write(fd, Array(bytes[start..<min(start + 7000, bytes.count)]))
+        }
+        let response = try RawHTTP.exchange(fd: fd, request: "")
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.body, "POST /deferred/big query= body=\(body)")
+    }
+
+    func testOversizedOrUnframedBodiesAreRefused() async throws {
+        let (server, delegate) = try makeServer()
+        defer { Task { await server.shutdown(closeCode: 1001, reason: "", graceMS: 100) } }
+        let tooLarge = try RawHTTP.exchange(
+            port: server.port,
+            request: "POST /deferred/bans HTTP/1.1\r\nHost: x\r\nContent-Length: \(HTTPRequest.maxBodyBytes + 1)\r\n\r\n{}")
+        XCTAssertEqual(tooLarge.status, 413)
+        let chunked = try RawHTTP.exchange(
+            port: server.port,
+            request: "POST /deferred/bans HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+        XCTAssertEqual(chunked.status, 411)
+        // A method the transport does not pass on.
+        XCTAssertEqual(try RawHTTP.get(port: server.port, path: "/deferred/bans", method: "OPTIONS").status, 405)
+        XCTAssertTrue(delegate.httpCalls.isEmpty)
+    }
+
     func testPlainGetOnWebSocketPathAsksForUpgrade() async throws {
         let (server, delegate) = try makeServer()
         defer { Task { await server.shutdown(closeCode: 1001, reason: "", graceMS: 100) } }

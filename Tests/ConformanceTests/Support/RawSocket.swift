@@ -164,13 +164,29 @@ enum RawHTTP {
     }
 
     static func get(port: Int, path: String, headers extra: [(String, String)] = []) async throws -> HTTPResult {
+        try await request(port: port, method: "GET", path: path, headers: extra)
+    }
+
+    /// One request on its own connection; a body is sent with its Content-Length. Exchanges on
+    /// `/v1/` paths are recorded for the OpenAPI check (`HTTPLog`).
+    static func request(
+        port: Int, method: String, path: String, headers extra: [(String, String)] = [], body: String? = nil
+    ) async throws -> HTTPResult {
         let socket = try RawSocket(port: port)
         defer { socket.close() }
-        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in extra { request += "\(name): \(value)\r\n" }
-        request += "\r\n"
+        if let body { request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+        request += "\r\n" + (body ?? "")
         try await socket.write(request)
         let (status, headers) = try await readHead(socket)
+        let result = HTTPResult(status: status, headers: headers, body: String(decoding: try await readBody(socket, status: status, headers: headers), as: UTF8.self))
+        HTTPLog.record(method: method, path: path, result: result)
+        return result
+    }
+
+    private static func readBody(_ socket: RawSocket, status: Int, headers: [String: String]) async throws -> [UInt8] {
+        if status == 204 { return [] }
         var body: [UInt8]
         if let length = headers["content-length"].flatMap({ Int($0) }) {
             body = try await socket.read(exactly: length) ?? []
@@ -186,7 +202,7 @@ enum RawHTTP {
         } else {
             body = try await socket.readToEnd()
         }
-        return HTTPResult(status: status, headers: headers, body: String(decoding: body, as: UTF8.self))
+        return body
     }
 }
 

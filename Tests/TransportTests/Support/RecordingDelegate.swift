@@ -103,6 +103,13 @@ final class RecordingDelegate: TransportDelegate, @unchecked Sendable {
         state.withLock { $0.deadlines.append(connection.connectionID) }
     }
 
+    /// `/deferred/…` answers off the transport thread with the request it saw.
+    func deferredHTTP(_ request: HTTPRequest) -> (@Sendable () async -> HTTPResponse)? {
+        guard request.path.hasPrefix("/deferred/") else { return nil }
+        let text = "\(request.method.rawValue) \(request.path) query=\(request.query) body=\(String(decoding: request.body, as: UTF8.self))"
+        return { HTTPResponse(status: 200, text: text) }
+    }
+
     func httpGet(path: String, query: String, authorization: String?) -> HTTPResponse? {
         state.withLock { $0.httpCalls.append(HTTPCall(path: path, query: query, authorization: authorization)) }
         switch path {

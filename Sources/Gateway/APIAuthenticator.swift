@@ -1,0 +1,35 @@
+import Auth
+import Foundation
+import Storage
+import Wire
+
+/// Signs in a `/v1/…` HTTP request: `Authorization: Bearer <JWT>`, verified as on the WebSocket,
+/// and refused while the user is banned (a banned user's still-valid token opens nothing).
+struct APIAuthenticator: Sendable {
+    let verifier: TokenVerifier
+    let store: any ChatStore
+    let clock: any WallClock
+
+    func principal(_ authorization: String?) async throws(RequestError) -> Principal {
+        guard let authorization, authorization.lowercased().hasPrefix("bearer ") else {
+            throw RequestError(.unauthorized, "send Authorization: Bearer <token>")
+        }
+        let token = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let now = clock.nowMS()
+        let claims: Claims
+        do {
+            claims = try await verifier.verify(token, now: Date(timeIntervalSince1970: Double(now) / 1000))
+        } catch {
+            throw RequestError(.unauthorized, error.message)
+        }
+        guard let role = Role(rawValue: claims.role) else { throw RequestError(.unauthorized, "unknown role") }
+        let ban: UserBan?
+        do {
+            ban = try await store.ban(org: claims.org, user: claims.sub, now: now)
+        } catch {
+            throw .internalError  // fail closed: no answer without knowing the user is not banned
+        }
+        guard ban == nil else { throw .forbidden("banned") }
+        return Principal(org: claims.org, user: claims.sub, name: claims.name ?? claims.sub, role: role, isModerator: claims.isModerator)
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import Presence
+import Storage
+import Transport
+import Wire
+
+/// The admin HTTP API under `/v1/admin/`: a bearer token of an admin of the org; every path is
+/// scoped to the token's org, other roles get 403. JSON in and out; described in docs/openapi.yaml.
+struct AdminAPI: Sendable {
+    let authenticator: APIAuthenticator
+    let store: any ChatStore
+    let bans: UserBans
+    let presence: PresenceTracker
+    let clock: any WallClock
+    let logger: Logger
+
+    static let prefix = "/v1/admin/"
+
+    /// Largest page of a listing.
+    static let maxPage = 1000
+
+    func respond(_ request: HTTPRequest) async -> HTTPResponse {
+        do throws(RequestError) {
+            let principal = try await authenticator.principal(request.authorization)
+            guard principal.role == .admin else { throw RequestError.forbidden("the admin API is for admins of the org") }
+            guard let route = AdminRoute(path: request.path) else { throw RequestError.notFound("endpoint") }
+            guard route.methods.contains(request.method) else {
+                return JSONReply.methodNotAllowed(request.method, allowed: route.methods)
+            }
+            let parameters = JSONReply.parameters(request.query)
+            switch (route, request.method) {
+            case (.users, _):
+                return try await users(parameters, principal)
+            case (.user(let id), _):
+                return try await user(id, principal)
+            case (.bans, .post):
+                return try await ban(request.body, principal)
+            case (.bans, _):
+                return JSONReply.json(status: 200, BansBody(bans: try await bans.list(by: principal).map(BanBody.init)))
+            case (.ban(let user), _):
+                guard try await bans.unban(user, by: principal) else { throw RequestError.notFound("ban of '\(user)'") }
+                return JSONReply.noContent
+            }
+        } catch {
+            return JSONReply.error(error)
+        }
+    }
+
+    // MARK: Users
+
+    private func users(_ parameters: [String: String], _ principal: Principal) async throws(RequestError) -> HTTPResponse {
+        let limit = try Self.limit(parameters)
+        let after = parameters["after"]
+        let page = try await storeCall(logger, "admin API read") { try await store.users(org: principal.org, after: after, limit: limit) }
+        let banned = Set(try await bans.list(by: principal).map(\.user))
+        let states = await presence.states(org: principal.org, users: page.map(\.id))
+        let users = page.map { UserBody($0, online: states[$0.id].map { $0.status != .offline } ?? false, banned: banned.contains($0.id)) }
+        return JSONReply.json(status: 200, UsersBody(users: users, next: page.count == limit ? page.last?.id : nil))
+    }
+
+    private func user(_ id: String, _ principal: Principal) async throws(RequestError) -> HTTPResponse {
+        guard let record = try await storeCall(logger, "admin API read", { try await store.user(org: principal.org, id: id) }) else {
+            throw .notFound("user '\(id)'")
+        }
+        let banned = try await storeCall(logger, "admin API read") { try await store.ban(org: principal.org, user: id, now: clock.nowMS()) } != nil
+        let state = await presence.states(org: principal.org, users: [id])[id]
+        return JSONReply.json(status: 200, UserBody(record, online: state.map { $0.status != .offline } ?? false, banned: banned))
+    }
+
+    // MARK: Bans
+
+    private struct BanRequest: Decodable {
+        var user: String
+        var reason: String?
+        var expiresAt: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case user, reason
+            case expiresAt = "expires_at"
+        }
+    }
+
+    /// Longest ban reason kept.
+    static let maxReason = 500
+
+    private func ban(_ body: [UInt8], _ principal: Principal) async throws(RequestError) -> HTTPResponse {
+        let request = try JSONBody.decode(BanRequest.self, from: body)
+        guard Identifier.isValid(request.user) else { throw .badRequest("'user' is not a valid user id") }
+        if let reason = request.reason {
+            guard reason.count <= Self.maxReason else { throw .badRequest("'reason' is longer than \(Self.maxReason) characters") }
+            guard !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw .badRequest("'reason' contains control characters")
+            }
+        }
+        let ban = try await bans.ban(request.user, reason: request.reason, expiresAt: request.expiresAt, by: principal)
+        return JSONReply.json(status: 201, BanBody(ban))
+    }
+
+    // MARK: Helpers
+
+    private static func limit(_ parameters: [String: String]) throws(RequestError) -> Int {
+        guard let text = parameters["limit"] else { return 100 }
+        guard let limit = Int(text), (1...maxPage).contains(limit) else {
+            throw .badRequest("'limit' must be an integer from 1 to \(maxPage)")
+        }
+        return limit
+    }
+}
+
+/// The admin API's paths.
+enum AdminRoute: Equatable {
+    case users
+    case user(String)
+    case bans
+    case ban(user: String)
+
+    init?(path: String) {
+        guard path.hasPrefix(AdminAPI.prefix) else { return nil }
+        let parts = path.dropFirst(AdminAPI.prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        switch parts.count {
+        case 1 where parts[0] == "users": self = .users
+        case 1 where parts[0] == "bans": self = .bans
+        case 2 where parts[0] == "users" && Identifier.isValid(parts[1]): self = .user(parts[1])
+        case 2 where parts[0] == "bans" && Identifier.isValid(parts[1]): self = .ban(user: parts[1])
+        default: return nil
+        }
+    }
+
+    var methods: [HTTPMethod] {
+        switch self {
+        case .users, .user: [.get]
+        case .bans: [.get, .post]
+        case .ban: [.delete]
+        }
+    }
+}

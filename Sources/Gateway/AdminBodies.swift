@@ -1,0 +1,57 @@
+import Storage
+import Wire
+
+/// JSON bodies of the admin API (docs/openapi.yaml). Absent optional values are written as null.
+
+struct UserBody: Encodable {
+    var id: String
+    var name: String
+    var role: Role
+    var online: Bool
+    var banned: Bool
+    var lastSeen: Int64
+
+    init(_ record: UserRecord, online: Bool, banned: Bool) {
+        id = record.id
+        name = record.name
+        role = record.role
+        self.online = online
+        self.banned = banned
+        lastSeen = record.lastSeen
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, role, online, banned
+        case lastSeen = "last_seen"
+    }
+}
+
+struct UsersBody: Encodable {
+    var users: [UserBody]
+    /// The `after` of the next page; absent on the last one.
+    var next: String?
+}
+
+struct BanBody: Encodable {
+    var ban: UserBan
+
+    init(_ ban: UserBan) { self.ban = ban }
+
+    enum CodingKeys: String, CodingKey {
+        case user, reason, by, at
+        case expiresAt = "expires_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(ban.user, forKey: .user)
+        try container.encode(ban.reason, forKey: .reason)
+        try container.encode(ban.expiresAt, forKey: .expiresAt)
+        try container.encode(ban.by, forKey: .by)
+        try container.encode(ban.at, forKey: .at)
+    }
+}
+
+struct BansBody: Encodable {
+    var bans: [BanBody]
+}

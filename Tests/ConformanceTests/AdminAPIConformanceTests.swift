@@ -1,0 +1,178 @@
+import Foundation
+import XCTest
+
+/// The admin HTTP API (`/v1/admin/…`, PROTOCOL.md "Admin HTTP API"): users and bans, org-scoped,
+/// admins only. Every exchange is also checked against docs/openapi.yaml by scripts/test.sh.
+final class AdminAPIConformanceTests: ConformanceTestCase {
+    private func call(
+        _ method: String, _ path: String, token: String?, body: String? = nil
+    ) async throws -> (status: Int, body: JSON?, headers: [String: String]) {
+        let headers = token.map { [("Authorization", "Bearer \($0)")] } ?? []
+        let result = try await RawHTTP.request(port: server.port, method: method, path: "/v1/admin" + path, headers: headers, body: body)
+        XCTAssertEqual(result.headers["x-content-type-options"], "nosniff")
+        return (result.status, JSON.parse(result.body), result.headers)
+    }
+
+    private func adminToken(org: String? = nil) async throws -> String {
+        try await server.token(user: "boss", org: org ?? self.org, role: "admin")
+    }
+
+    private func nowMS() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
+
+    func testUsersListShowsRoleOnlineAndBannedWithPaging() async throws {
+        let sam = try await user("sam", name: "Sam")
+        _ = try await user("mia", "mentor", name: "Mia")
+        let gone = try await user("zoe", name: "Zoe")
+        await gone.close()
+        _ = try await user("ann", name: "Ann", org: Fresh.id("other"))
+        let token = try await adminToken()
+        try await Task.sleep(for: .milliseconds(100))
+
+        let all = try await call("GET", "/users", token: token)
+        XCTAssertEqual(all.status, 200)
+        let users = all.body?["users"]?.array ?? []
+        XCTAssertEqual(users.compactMap { $0["id"]?.string }, ["mia", "sam", "zoe"], "id order, this org only")
+        XCTAssertEqual(users[1]["name"]?.string, "Sam")
+        XCTAssertEqual(users[1]["role"]?.string, "student")
+        XCTAssertEqual(users[1]["online"]?.bool, true)
+        XCTAssertEqual(users[1]["banned"]?.bool, false)
+        XCTAssertNil(all.body?["next"], "one page holds everyone")
+        XCTAssertTrue(sam.hello.withLock { $0 } != nil)
+
+        let first = try await call("GET", "/users?limit=2", token: token)
+        XCTAssertEqual(first.body?["users"]?.array?.compactMap { $0["id"]?.string }, ["mia", "sam"])
+        let cursor = try XCTUnwrap(first.body?["next"]?.string)
+        let second = try await call("GET", "/users?limit=2&after=\(cursor)", token: token)
+        XCTAssertEqual(second.body?["users"]?.array?.compactMap { $0["id"]?.string }, ["zoe"])
+
+        let one = try await call("GET", "/users/mia", token: token)
+        XCTAssertEqual(one.status, 200)
+        XCTAssertEqual(one.body?["role"]?.string, "mentor")
+        let unknown = try await call("GET", "/users/nobody", token: token)
+        XCTAssertEqual(unknown.status, 404)
+        XCTAssertEqual(unknown.body?["code"]?.string, "not_found")
+        let badLimit = try await call("GET", "/users?limit=0", token: token)
+        XCTAssertEqual(badLimit.status, 400)
+    }
+
+    func testBanClosesEverySessionWith4003AndRefusesNewOnesUntilUnbanned() async throws {
+        let phone = try await user("troll")
+        let laptop = try await user("troll")
+        let bystander = try await user("sam")
+        let token = try await adminToken()
+
+        let created = try await call("POST", "/bans", token: token, body: #"{"user":"troll","reason":"spamming links"}"#)
+        XCTAssertEqual(created.status, 201)
+        XCTAssertEqual(created.body?["user"]?.string, "troll")
+        XCTAssertEqual(created.body?["reason"]?.string, "spamming links")
+        XCTAssertEqual(created.body?["by"]?.string, "boss")
+        XCTAssertEqual(created.body?["expires_at"], .null)
+        let phoneClose = try await phone.closeCode()
+        let laptopClose = try await laptop.closeCode()
+        XCTAssertEqual(phoneClose, 4003)
+        XCTAssertEqual(laptopClose, 4003)
+        let bystanderOpen = await bystander.isOpen()
+        XCTAssertTrue(bystanderOpen)
+
+        // A new session is refused.
+        let again = try await server.connect(label: "troll again")
+        try await again.send(json: ["type": "auth", "id": "a", "token": try await server.token(user: "troll", org: org, role: "student")])
+        let refusedClose = try await again.closeCode()
+        XCTAssertEqual(refusedClose, 4003)
+
+        let listed = try await call("GET", "/bans", token: token)
+        XCTAssertEqual(listed.body?["bans"]?.array?.compactMap { $0["user"]?.string }, ["troll"])
+        let users = try await call("GET", "/users", token: token)
+        let troll = users.body?["users"]?.array?.first { $0["id"]?.string == "troll" }
+        XCTAssertEqual(troll?["banned"]?.bool, true)
+
+        let lifted = try await call("DELETE", "/bans/troll", token: token)
+        XCTAssertEqual(lifted.status, 204)
+        let liftedAgain = try await call("DELETE", "/bans/troll", token: token)
+        XCTAssertEqual(liftedAgain.status, 404)
+        _ = try await user("troll")
+        let empty = try await call("GET", "/bans", token: token)
+        XCTAssertEqual(empty.body?["bans"]?.array?.count, 0)
+
+        let audit = try await RawHTTP.get(port: server.port, path: "/v1/audit?limit=5", headers: [("Authorization", "Bearer \(token)")])
+        let actions = JSON.parse(audit.body)?["records"]?.array?.compactMap { $0["action"]?.string }
+        XCTAssertEqual(actions, ["unban", "ban"])
+    }
+
+    func testBanWithExpiryLiftsByItself() async throws {
+        let token = try await adminToken()
+        let expiresAt = nowMS() + 1500
+        let created = try await call("POST", "/bans", token: token, body: #"{"user":"brief","expires_at":\#(expiresAt)}"#)
+        XCTAssertEqual(created.status, 201)
+        XCTAssertEqual(created.body?["expires_at"]?.int, expiresAt)
+        XCTAssertEqual(created.body?["reason"], .null)
+
+        // Banned ahead of a first sign-in.
+        let early = try await server.connect(label: "brief")
+        try await early.send(json: ["type": "auth", "id": "a", "token": try await server.token(user: "brief", org: org, role: "student")])
+        let earlyClose = try await early.closeCode()
+        XCTAssertEqual(earlyClose, 4003)
+
+        try await Task.sleep(for: .milliseconds(max(0, expiresAt - nowMS()) + 100))
+        _ = try await user("brief")
+        let listed = try await call("GET", "/bans", token: token)
+        XCTAssertEqual(listed.body?["bans"]?.array?.count, 0, "an expired ban is not listed")
+    }
+
+    func testBadRequestsGetClearErrorsAndChangeNothing() async throws {
+        let token = try await adminToken()
+        let cases: [(String, String)] = [
+            ("", "send a JSON object"),
+            ("{", "not valid JSON"),
+            (#"{"reason":"x"}"#, "missing field 'user'"),
+            (#"{"user":5}"#, "'user' must be a string"),
+            (#"{"user":"bad id!"}"#, "not a valid user id"),
+            (#"{"user":"boss"}"#, "cannot ban yourself"),
+            (#"{"user":"sam","expires_at":"tomorrow"}"#, "'expires_at' must be an integer"),
+            (#"{"user":"sam","expires_at":1000}"#, "not in the future"),
+            (#"{"user":"sam","reason":"a\u0000b"}"#, "control characters"),
+        ]
+        for (body, message) in cases {
+            let result = try await call("POST", "/bans", token: token, body: body.isEmpty ? nil : body)
+            XCTAssertEqual(result.status, 400, body)
+            XCTAssertEqual(result.body?["code"]?.string, "bad_request", body)
+            XCTAssertTrue(result.body?["message"]?.string?.contains(message) == true, "\(body): \(String(describing: result.body))")
+        }
+        let listed = try await call("GET", "/bans", token: token)
+        XCTAssertEqual(listed.body?["bans"]?.array?.count, 0)
+
+        let wrongMethod = try await call("PUT", "/bans", token: token, body: "{}")
+        XCTAssertEqual(wrongMethod.status, 405)
+        XCTAssertEqual(wrongMethod.headers["allow"], "GET, POST")
+        let unknownPath = try await call("GET", "/nothing-here", token: token)
+        XCTAssertEqual(unknownPath.status, 404)
+    }
+
+    func testOnlyAdminsOfTheOrgGetIn() async throws {
+        _ = try await user("sam")
+        let admin = try await adminToken()
+        _ = try await call("POST", "/bans", token: admin, body: #"{"user":"troll"}"#)
+
+        let noToken = try await call("GET", "/users", token: nil)
+        XCTAssertEqual(noToken.status, 401)
+        XCTAssertEqual(noToken.body?["code"]?.string, "unauthorized")
+        for role in ["student", "mentor", "guest"] {
+            let token = try await server.token(user: "someone", org: org, role: role)
+            for (method, path, body) in [("GET", "/users", nil), ("GET", "/bans", nil), ("POST", "/bans", #"{"user":"sam"}"#), ("DELETE", "/bans/troll", nil)] {
+                let result = try await call(method, path, token: token, body: body)
+                XCTAssertEqual(result.status, 403, "\(role) \(method) \(path)")
+                XCTAssertEqual(result.body?["code"]?.string, "forbidden")
+            }
+        }
+        // Another org's admin sees nothing of this org and cannot lift its bans.
+        let foreign = try await adminToken(org: Fresh.id("other"))
+        let foreignUsers = try await call("GET", "/users", token: foreign)
+        XCTAssertEqual(foreignUsers.body?["users"]?.array?.count, 0)
+        let foreignBans = try await call("GET", "/bans", token: foreign)
+        XCTAssertEqual(foreignBans.body?["bans"]?.array?.count, 0)
+        let foreignUnban = try await call("DELETE", "/bans/troll", token: foreign)
+        XCTAssertEqual(foreignUnban.status, 404)
+        let stillBanned = try await call("GET", "/bans", token: admin)
+        XCTAssertEqual(stillBanned.body?["bans"]?.array?.compactMap { $0["user"]?.string }, ["troll"])
+    }
+}
