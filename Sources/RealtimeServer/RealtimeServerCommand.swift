@@ -5,7 +5,10 @@ struct RealtimeServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "realtime-server",
         abstract: "The live collaboration core: WebSocket chat, presence and typing (protocol v1).",
-        subcommands: [ServeCommand.self, TokenCommand.self, ModerateCommand.self, ModerationEvalCommand.self, AuditCommand.self],
+        subcommands: [
+            ServeCommand.self, TokenCommand.self, ModerateCommand.self, ModerationEvalCommand.self, AuditCommand.self, BackupCommand.self,
+            RestoreCommand.self, GDPRCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -119,15 +119,28 @@ public final class PostgresStore: ServerStore, Sendable {
         try checkOpen()
         let (client, logger) = (self.client, self.logger)
         return try await withTimeout(Self.operationTimeout, "transaction") {
-            try await Self.transaction(on: client, logger: logger, body)
+            try await Self.transaction(on: client, begin: "BEGIN", logger: logger, body)
         }
     }
 
+    /// A read-only transaction on one snapshot (REPEATABLE READ): every query sees the same
+    /// committed state while other nodes keep writing. For whole-org reads, so no short timeout.
+    func snapshot<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try checkOpen()
+        return try await Self.transaction(on: client, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger, body)
+    }
+
+    /// One transaction without the operation timeout, for bulk writes (a whole org's restore).
+    func bulkTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try checkOpen()
+        return try await Self.transaction(on: client, begin: "BEGIN", logger: logger, body)
+    }
+
     private static func transaction<T: Sendable>(
-        on client: PostgresClient, logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
+        on client: PostgresClient, begin: PostgresQuery, logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await client.withConnection { connection in
-            _ = try await connection.query("BEGIN", logger: logger).collect()
+            _ = try await connection.query(begin, logger: logger).collect()
             do {
                 let value = try await body(connection)
                 _ = try await connection.query("COMMIT", logger: logger).collect()

@@ -1,0 +1,86 @@
+import GRDB
+import Storage
+
+extension SQLiteChatStore: OrgDataStore {
+    public func orgRows(org: String, user: String?) async throws -> OrgRows {
+        // One read transaction: a WAL snapshot, consistent across tables while writes go on.
+        try await pool.read { db in
+            var result: OrgRows = [:]
+            for table in OrgTables.all {
+                let columns = table.columns.map { Self.quoted($0.name) }.joined(separator: ", ")
+                var sql = "SELECT \(columns) FROM \(table.name) WHERE org = ?"
+                var arguments: StatementArguments = [org]
+                if let user {
+                    sql += " AND (" + table.userColumns.map { "\(Self.quoted($0)) = ?" }.joined(separator: " OR ") + ")"
+                    arguments += StatementArguments(Array(repeating: user, count: table.userColumns.count))
+                }
+                sql += " ORDER BY " + table.orderBy.map(Self.quoted).joined(separator: ", ")
+                result[table.name] = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                    var cells: [String: StoredCell] = [:]
+                    for (index, column) in table.columns.enumerated() {
+                        cells[column.name] = Self.cell(row[index] as DatabaseValue)
+                    }
+                    return cells
+                }
+            }
+            return result
+        }
+    }
+
+    public func replaceOrg(_ org: String, with rows: OrgRows) async throws -> Int {
+        try await pool.write { db in
+            // Children first, so no foreign key ever points at a deleted row.
+            for table in OrgTables.all.reversed() {
+                try db.execute(sql: "DELETE FROM \(table.name) WHERE org = ?", arguments: [org])
+            }
+            var written = 0
+            for table in OrgTables.all {
+                let names = ["org"] + table.columns.map(\.name)
+                let statement = try db.makeStatement(sql: """
+                    INSERT INTO \(table.name) (\(names.map(Self.quoted).joined(separator: ", ")))
+                    VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))
+                    """)
+                for row in rows[table.name] ?? [] {
+                    var values: [(any DatabaseValueConvertible)?] = [org]
+                    for column in table.columns {
+                        values.append(Self.value(row[column.name] ?? .null))
+                    }
+                    try statement.execute(arguments: StatementArguments(values))
+                    written += 1
+                }
+            }
+            // Random per room, like the epochs rooms are created with.
+            try db.execute(sql: "UPDATE rooms SET epoch = 'e' || lower(hex(randomblob(12))) WHERE org = ?", arguments: [org])
+            return written
+        }
+    }
+
+    public func hasOrg(_ org: String) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE org = ?) OR EXISTS (SELECT 1 FROM rooms WHERE org = ?)",
+                arguments: [org, org]) ?? false
+        }
+    }
+
+    private static func quoted(_ name: String) -> String { "\"\(name)\"" }
+
+    private static func cell(_ value: DatabaseValue) -> StoredCell {
+        switch value.storage {
+        case .null: .null
+        case .int64(let integer): .integer(integer)
+        case .double(let real): .real(real)
+        case .string(let text): .text(text)
+        case .blob(let data): .text(String(decoding: data, as: UTF8.self))  // the schema stores no blobs
+        }
+    }
+
+    private static func value(_ cell: StoredCell) -> (any DatabaseValueConvertible)? {
+        switch cell {
+        case .null: nil
+        case .integer(let integer): integer
+        case .real(let real): real
+        case .text(let text): text
+        }
+    }
+}
