@@ -20,10 +20,13 @@ public struct Claims: Sendable, Equatable {
     /// IANA time zone, if the issuer set one (otherwise the org's zone applies).
     public var tz: String?
     public var scope: [String]
+    /// The earliest the token can have been issued (ms): its `iat`, or without one `exp` minus the
+    /// longest lifetime accepted. "Sign out everywhere" refuses tokens that may predate it.
+    public var earliestIssueMS: Int64
 
     public init(
         sub: String, org: String, role: String, exp: Date, nbf: Date? = nil,
-        name: String? = nil, tz: String? = nil, scope: [String] = []
+        name: String? = nil, tz: String? = nil, scope: [String] = [], earliestIssueMS: Int64 = 0
     ) {
         self.sub = sub
         self.org = org
@@ -33,6 +36,7 @@ public struct Claims: Sendable, Equatable {
         self.name = name
         self.tz = tz
         self.scope = scope
+        self.earliestIssueMS = earliestIssueMS
     }
 
     public var isModerator: Bool { scope.contains(Self.moderationScope) }

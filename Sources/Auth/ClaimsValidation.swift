@@ -78,7 +78,10 @@ enum ClaimsValidation {
             throw invalid("token lifetime exceeds max_token_lifetime_s (\(Int(rules.maxLifetime)) s)")
         }
 
-        return Claims(sub: sub, org: org, role: role, exp: exp, nbf: nbf, name: name, tz: tz, scope: scope)
+        let earliestIssue = iat ?? exp.addingTimeInterval(-rules.maxLifetime)
+        return Claims(
+            sub: sub, org: org, role: role, exp: exp, nbf: nbf, name: name, tz: tz, scope: scope,
+            earliestIssueMS: Int64((earliestIssue.timeIntervalSince1970 * 1000).rounded(.down)))
     }
 
     private static func checkIssuer(_ value: JSONValue?, _ expected: String?) throws(AuthError) {

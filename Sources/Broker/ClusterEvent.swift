@@ -26,8 +26,10 @@ public struct ClusterEvent: Sendable {
         case presence(user: String, online: Bool, lastSeen: Int64)
         /// A frame for every session of one user (streaks, achievements, moderation notices).
         case user(user: String, frame: SharedFrame)
-        /// Close every session of the user (a ban).
+        /// Close every session of the user (a ban, a sign-out everywhere).
         case closeUser(user: String, code: UInt16, reason: String)
+        /// Close one session of the user, on whichever node holds it (an admin ending it).
+        case closeSession(user: String, session: String, code: UInt16, reason: String)
         /// A mute set (`until` in ms) or lifted (`until` 0).
         case mute(room: String, user: String, until: Int64)
         /// For the org's moderation subscribers: a message was held (`deadline` set) or decided (`deadline` 0).

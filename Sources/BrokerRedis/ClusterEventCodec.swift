@@ -36,7 +36,7 @@ public enum ClusterEventCodec {
     static let noFrame: UInt8 = 2
 
     enum Kind: UInt8 {
-        case room = 1, presenceSnapshot, presence, user, closeUser, mute, review, score, heartbeat, syncRequest
+        case room = 1, presenceSnapshot, presence, user, closeUser, mute, review, score, heartbeat, syncRequest, closeSession
     }
 
     // MARK: Encoding
@@ -51,6 +51,7 @@ public enum ClusterEventCodec {
         case .presence: buffer.append(Kind.presence.rawValue)
         case .user: buffer.append(Kind.user.rawValue)
         case .closeUser: buffer.append(Kind.closeUser.rawValue)
+        case .closeSession: buffer.append(Kind.closeSession.rawValue)
         case .mute: buffer.append(Kind.mute.rawValue)
         case .review: buffer.append(Kind.review.rawValue)
         case .score: buffer.append(Kind.score.rawValue)
@@ -96,6 +97,11 @@ public enum ClusterEventCodec {
             putFrame(frame, &buffer)
         case .closeUser(let user, let code, let reason):
             putString(user, &buffer)
+            putUInt(UInt64(code), &buffer)
+            putString(reason, &buffer)
+        case .closeSession(let user, let session, let code, let reason):
+            putString(user, &buffer)
+            putString(session, &buffer)
             putUInt(UInt64(code), &buffer)
             putString(reason, &buffer)
         case .mute(let room, let user, let until):
@@ -232,6 +238,12 @@ public enum ClusterEventCodec {
             let code = try reader.uint()
             guard code <= UInt64(UInt16.max) else { throw .invalidValue }
             body = .closeUser(user: user, code: UInt16(code), reason: try reader.string())
+        case .closeSession:
+            let user = try reader.string()
+            let session = try reader.string()
+            let code = try reader.uint()
+            guard code <= UInt64(UInt16.max) else { throw .invalidValue }
+            body = .closeSession(user: user, session: session, code: UInt16(code), reason: try reader.string())
         case .mute:
             let room = try reader.string()
             let user = try reader.string()

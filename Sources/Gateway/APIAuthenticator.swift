@@ -4,7 +4,7 @@ import Storage
 import Wire
 
 /// Signs in a `/v1/…` HTTP request: `Authorization: Bearer <JWT>`, verified as on the WebSocket,
-/// and refused while the user is banned (a banned user's still-valid token opens nothing).
+/// and refused while the user is banned or the token predates a sign-out everywhere.
 struct APIAuthenticator: Sendable {
     let verifier: TokenVerifier
     let store: any ChatStore
@@ -23,13 +23,17 @@ struct APIAuthenticator: Sendable {
             throw RequestError(.unauthorized, error.message)
         }
         guard let role = Role(rawValue: claims.role) else { throw RequestError(.unauthorized, "unknown role") }
-        let ban: UserBan?
+        let denial: AccessDenial?
         do {
-            ban = try await store.ban(org: claims.org, user: claims.sub, now: now)
+            denial = try await store.accessDenial(org: claims.org, user: claims.sub, now: now, tokenIssuedAt: claims.earliestIssueMS)
         } catch {
             throw .internalError  // fail closed: no answer without knowing the user is not banned
         }
-        guard ban == nil else { throw .forbidden("banned") }
+        switch denial {
+        case .banned?: throw .forbidden("banned")
+        case .signedOut?: throw RequestError(.unauthorized, "this token was issued before a sign-out; get a new one")
+        case nil: break
+        }
         return Principal(org: claims.org, user: claims.sub, name: claims.name ?? claims.sub, role: role, isModerator: claims.isModerator)
     }
 }

@@ -11,6 +11,7 @@ struct AdminAPI: Sendable {
     let authenticator: APIAuthenticator
     let store: any ChatStore
     let bans: UserBans
+    let userSessions: UserSessions
     let presence: PresenceTracker
     let clock: any WallClock
     let logger: Logger
@@ -40,6 +41,19 @@ struct AdminAPI: Sendable {
                 return JSONReply.json(status: 200, BansBody(bans: try await bans.list(by: principal).map(BanBody.init)))
             case (.ban(let user), _):
                 guard try await bans.unban(user, by: principal) else { throw RequestError.notFound("ban of '\(user)'") }
+                return JSONReply.noContent
+            case (.sessions(let user), _):
+                let (local, elsewhere) = await userSessions.list(user, by: principal)
+                return JSONReply.json(status: 200, SessionsBody(
+                    sessions: local.map { SessionBody($0, node: userSessions.broker.nodeID) }, elsewhere: elsewhere))
+            case (.session(let user, let session), _):
+                switch await userSessions.end(session, of: user, by: principal) {
+                case .closed: return JSONReply.noContent
+                case .forwarded: return JSONReply.json(status: 202, AcceptedBody(status: "forwarded to the nodes holding the user's sessions"))
+                case .unknown: throw RequestError.notFound("session '\(session)' of '\(user)'")
+                }
+            case (.signOut(let user), _):
+                try await userSessions.signOutEverywhere(user, by: principal)
                 return JSONReply.noContent
             }
         } catch {
@@ -112,26 +126,35 @@ struct AdminAPI: Sendable {
 enum AdminRoute: Equatable {
     case users
     case user(String)
+    case sessions(user: String)
+    case session(user: String, session: String)
+    case signOut(user: String)
     case bans
     case ban(user: String)
 
     init?(path: String) {
         guard path.hasPrefix(AdminAPI.prefix) else { return nil }
         let parts = path.dropFirst(AdminAPI.prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        switch parts.count {
-        case 1 where parts[0] == "users": self = .users
-        case 1 where parts[0] == "bans": self = .bans
-        case 2 where parts[0] == "users" && Identifier.isValid(parts[1]): self = .user(parts[1])
-        case 2 where parts[0] == "bans" && Identifier.isValid(parts[1]): self = .ban(user: parts[1])
+        // Every segment after the first is an id.
+        guard parts.dropFirst().allSatisfy(Identifier.isValid) else { return nil }
+        switch (parts.first, parts.count) {
+        case ("users", 1): self = .users
+        case ("users", 2): self = .user(parts[1])
+        case ("users", 3) where parts[2] == "sessions": self = .sessions(user: parts[1])
+        case ("users", 4) where parts[2] == "sessions": self = .session(user: parts[1], session: parts[3])
+        case ("users", 3) where parts[2] == "sign-out": self = .signOut(user: parts[1])
+        case ("bans", 1): self = .bans
+        case ("bans", 2): self = .ban(user: parts[1])
         default: return nil
         }
     }
 
     var methods: [HTTPMethod] {
         switch self {
-        case .users, .user: [.get]
+        case .users, .user, .sessions: [.get]
         case .bans: [.get, .post]
-        case .ban: [.delete]
+        case .ban, .session: [.delete]
+        case .signOut: [.post]
         }
     }
 }

@@ -55,3 +55,33 @@ struct BanBody: Encodable {
 struct BansBody: Encodable {
     var bans: [BanBody]
 }
+
+struct SessionBody: Encodable {
+    var id: String
+    var node: String
+    var connectedAt: Int64
+    var address: String
+
+    init(_ session: RegisteredSession, node: String) {
+        id = session.id
+        self.node = node
+        connectedAt = session.connectedAt
+        address = session.address
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, node, address
+        case connectedAt = "connected_at"
+    }
+}
+
+struct SessionsBody: Encodable {
+    /// This node's sessions of the user.
+    var sessions: [SessionBody]
+    /// Other nodes where the user has sessions too (cluster mode).
+    var elsewhere: [String]
+}
+
+struct AcceptedBody: Encodable {
+    var status: String
+}

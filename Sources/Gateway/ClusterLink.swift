@@ -109,6 +109,8 @@ final class ClusterLink: ClusterReceiver {
             sessions.notify(org: org, user: user, frame: frame)
         case .closeUser(let user, let code, let reason):
             for sink in sessions.sinks(org: org, user: user) { sink.close(code: code, reason: reason, flush: true) }
+        case .closeSession(let user, let session, let code, let reason):
+            sessions.session(org: org, user: user, id: session)?.sink.close(code: code, reason: reason, flush: true)
         case .mute(let room, let user, let until):
             mutes.mute(org: org, room: room, user: user, until: until)
         case .review(let msgID, let deadline, let frame):

@@ -126,7 +126,11 @@ public final class RealtimeNode: Sendable {
             delegate: SessionGateway(
                 services: services, http: http,
                 dashboard: DashboardAPI(authenticator: authenticator, gamification: gamification, rooms: rooms, audit: store),
-                admin: AdminAPI(authenticator: authenticator, store: store, bans: bans, presence: presence, clock: clock, logger: logger),
+                admin: AdminAPI(
+                    authenticator: authenticator, store: store, bans: bans,
+                    userSessions: UserSessions(
+                        store: store, sessions: sessions, presence: presence, broker: broker, review: review, clock: clock, logger: logger),
+                    presence: presence, clock: clock, logger: logger),
                 devTokens: config.webApp && config.jwtSecret == ServerConfig.developmentSecret
                     ? DevTokens(minter: try TokenMinter(hmacSecret: config.jwtSecret)) : nil),
             logger: logger)

@@ -213,11 +213,19 @@ actor Session {
         }
         let principal = Principal(
             org: claims.org, user: claims.sub, name: claims.name ?? claims.sub, role: role, isModerator: claims.isModerator, timeZone: claims.tz)
+        let now = services.clock.nowMS()
         do {
-            let signIn = UserSignIn(org: principal.org, id: principal.user, name: principal.name, role: role, at: services.clock.nowMS())
-            if try await services.signIns.record(signIn) {
+            let signIn = UserSignIn(
+                org: principal.org, id: principal.user, name: principal.name, role: role, at: now, tokenIssuedAt: claims.earliestIssueMS)
+            switch try await services.signIns.record(signIn) {
+            case .banned?:
                 close(CloseCode.banned, "banned")
                 return
+            case .signedOut?:
+                close(CloseCode.unauthorized, "signed out: this token was issued before the sign-out; get a new one")
+                return
+            case nil:
+                break
             }
         } catch {
             services.logger.error("recording user failed", metadata: ["error": "\(error)"])
@@ -225,7 +233,9 @@ actor Session {
             return
         }
         guard !ended else { return }
-        guard services.sessions.add(org: principal.org, user: principal.user, sink: connection, limit: services.settings.maxSessionsPerUser) else {
+        let sessionID = "\(services.nodeID).\(connection.connectionID).\(RandomID.make("", length: 8))"
+        let registered = RegisteredSession(id: sessionID, sink: connection, connectedAt: now, address: connection.remoteAddress)
+        guard services.sessions.add(org: principal.org, user: principal.user, registered, limit: services.settings.maxSessionsPerUser) else {
             close(CloseCode.policy, "too many sessions for this user")
             return
         }
@@ -234,7 +244,6 @@ actor Session {
         services.metrics.sessions.increment()
         await services.presence.sessionOpened(org: principal.org, user: principal.user)
         await services.gamification.userSeen(org: principal.org, user: principal.user, name: principal.name)
-        let sessionID = "\(services.nodeID).\(connection.connectionID).\(RandomID.make("", length: 8))"
         send(Hello(
             re: frame.id, session: sessionID, user: SessionUser(id: principal.user, name: principal.name, role: role, org: principal.org),
             heartbeatMS: services.settings.heartbeatMS, maxText: services.settings.maxText, maxFrameBytes: services.settings.maxFrameBytes))
@@ -251,6 +260,11 @@ actor Session {
             throw RequestError(.unauthorized, "refresh token must be for the same user and org")
         }
         guard let role = Role(rawValue: claims.role) else { throw RequestError(.unauthorized, "unknown role") }
+        let denial = try await storeCall(services.logger, "checking a refreshed token") {
+            try await services.store.accessDenial(
+                org: current.org, user: current.user, now: services.clock.nowMS(), tokenIssuedAt: claims.earliestIssueMS)
+        }
+        if denial == .signedOut { throw RequestError(.unauthorized, "this token was issued before a sign-out; get a new one") }
         principal = Principal(
             org: current.org, user: current.user, name: claims.name ?? current.user, role: role, isModerator: claims.isModerator,
             timeZone: claims.tz)

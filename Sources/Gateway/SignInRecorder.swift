@@ -1,6 +1,6 @@
 import Storage
 
-/// Records sign-ins (and learns who is banned) with group commit: sign-ins that arrive while a
+/// Records sign-ins (and learns whose are refused) with group commit: sign-ins that arrive while a
 /// write is in flight go together in the next one.
 ///
 /// A sign-in used to cost a read and a write transaction of its own; when 5 000 clients reconnect
@@ -8,15 +8,15 @@ import Storage
 /// until all had recovered (6 s; 2 s without them). Alone, a sign-in is still one transaction.
 actor SignInRecorder {
     private let store: any ChatStore
-    private var pending: [(signIn: UserSignIn, reply: CheckedContinuation<Bool, any Error>)] = []
+    private var pending: [(signIn: UserSignIn, reply: CheckedContinuation<AccessDenial?, any Error>)] = []
     private var writing = false
 
     init(store: any ChatStore) {
         self.store = store
     }
 
-    /// Records the sign-in once it is committed; returns whether the user is banned.
-    func record(_ signIn: UserSignIn) async throws -> Bool {
+    /// Records the sign-in once it is committed; returns why it is refused, if it is.
+    func record(_ signIn: UserSignIn) async throws -> AccessDenial? {
         try await withCheckedThrowingContinuation { reply in
             pending.append((signIn, reply))
             if !writing {
@@ -31,8 +31,8 @@ actor SignInRecorder {
             let batch = pending
             pending = []
             do {
-                let banned = try await store.recordSignIns(batch.map(\.signIn))
-                for (entry, isBanned) in zip(batch, banned) { entry.reply.resume(returning: isBanned) }
+                let denials = try await store.recordSignIns(batch.map(\.signIn))
+                for (entry, denial) in zip(batch, denials) { entry.reply.resume(returning: denial) }
             } catch {
                 for entry in batch { entry.reply.resume(throwing: error) }
             }

@@ -139,6 +139,11 @@ public actor PresenceTracker {
         }
     }
 
+    /// The other nodes where the user has a session now, by node id.
+    public func otherNodes(org: String, user: String) -> [String] {
+        (entries[UserKey(org: org, user: user)]?.remote ?? []).sorted()
+    }
+
     /// Every user of every org connected to this node, for a node that asked to re-sync.
     public func localSnapshot() -> [String: [String]] {
         var byOrg: [String: [String]] = [:]

@@ -7,14 +7,25 @@ public struct UserSignIn: Sendable, Equatable {
     public var name: String
     public var role: Role
     public var at: Int64
+    /// The earliest the sign-in's token can have been issued (ms), for "sign out everywhere".
+    public var tokenIssuedAt: Int64
 
-    public init(org: String, id: String, name: String, role: Role, at: Int64) {
+    public init(org: String, id: String, name: String, role: Role, at: Int64, tokenIssuedAt: Int64 = 0) {
         self.org = org
         self.id = id
         self.name = name
         self.role = role
         self.at = at
+        self.tokenIssuedAt = tokenIssuedAt
     }
+}
+
+/// Why a user's token opens nothing now.
+public enum AccessDenial: String, Sendable, Equatable {
+    /// A ban is in force.
+    case banned
+    /// An admin signed the user out everywhere after the token was issued.
+    case signedOut = "signed_out"
 }
 
 /// A user the server has seen in a token: their latest display name and role.
@@ -115,9 +126,10 @@ public enum AppendOutcome: Sendable, Equatable {
 public protocol ChatStore: Sendable {
     // MARK: Users
     /// Records sign-ins in one transaction: each user's latest name and role from the token, and
-    /// when they were last seen. Returns, in order, whether each user is banned at the sign-in's
-    /// time; a banned user's record is left as it was.
-    func recordSignIns(_ signIns: [UserSignIn]) async throws -> [Bool]
+    /// when they were last seen. Returns, in order, why each sign-in is refused (nil: it is not):
+    /// a ban in force at its time, or a sign-out after its token was issued. A refused user's
+    /// record is left as it was.
+    func recordSignIns(_ signIns: [UserSignIn]) async throws -> [AccessDenial?]
     func user(org: String, id: String) async throws -> UserRecord?
     /// The known users among `ids` (unknown ids are left out).
     func users(org: String, ids: [String]) async throws -> [UserRecord]
@@ -135,6 +147,12 @@ public protocol ChatStore: Sendable {
     func bans(org: String, now: Int64) async throws -> [UserBan]
     /// Deletes bans that expired before `now`, in every org. Returns how many were removed.
     func purgeExpiredBans(now: Int64) async throws -> Int
+
+    // MARK: Sign-outs
+    /// Refuses, from now on, every token of the user issued before `before` (ms; never moves back).
+    func signOut(org: String, user: String, before: Int64) async throws
+    /// Why a token of the user issued at `tokenIssuedAt` (ms) opens nothing at `now`, if it does not.
+    func accessDenial(org: String, user: String, now: Int64, tokenIssuedAt: Int64) async throws -> AccessDenial?
 
     // MARK: Rooms
     /// Creates the room with its members. Returns false (and changes nothing) when the id exists.

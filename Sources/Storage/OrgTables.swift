@@ -72,6 +72,7 @@ public enum OrgTables {
         Table(
             name: "bans", columns: [user, Column("reason"), Column("expires_at"), Column("by", postgres: "by_user"), Column("at")],
             userColumns: ["user"], orderBy: ["user"]),
+        Table(name: "sign_outs", columns: [user, Column("before")], userColumns: ["user"], orderBy: ["user"]),
     ]
 }
 

@@ -8,61 +8,78 @@ extension PostgresStore { // ChatStore
 
     /// One multi-row upsert in one transaction. Rows are written in (org, id) order, so two nodes
     /// recording overlapping sign-ins lock the same users in the same order (no deadlock).
-    public func recordSignIns(_ signIns: [UserSignIn]) async throws -> [Bool] {
+    public func recordSignIns(_ signIns: [UserSignIn]) async throws -> [AccessDenial?] {
         if signIns.isEmpty { return [] }
-        // One row per user: the latest name and role (the last sign-in listed), the latest time.
+        // One row per user: the latest name and role (the last sign-in listed), the latest time,
+        // and the earliest token (which a sign-out refuses if it refuses any of them).
         struct Key: Hashable { var org: String; var id: String }
         var merged: [Key: UserSignIn] = [:]
         for signIn in signIns {
             let key = Key(org: signIn.org, id: signIn.id)
             var row = signIn
-            if let earlier = merged[key] { row.at = max(row.at, earlier.at) }
+            if let earlier = merged[key] {
+                row.at = max(row.at, earlier.at)
+                row.tokenIssuedAt = min(row.tokenIssuedAt, earlier.tokenIssuedAt)
+            }
             merged[key] = row
         }
         let upserts = merged.values.sorted { ($0.org, $0.id) < ($1.org, $1.id) }
-        let banned = try await transaction { connection in
+        let denied = try await transaction { connection in
             var banned = Set<Key>()
-            // At most 5 · 5000 parameters per statement (PostgreSQL allows 65535).
+            var signedOutBefore: [Key: Int64] = [:]
+            // At most 6 · 5000 parameters per statement (PostgreSQL allows 65535).
             for start in stride(from: 0, to: upserts.count, by: 5000) {
                 let chunk = upserts[start..<min(start + 5000, upserts.count)]
                 for row in try await connection.query(Self.signInStatement(chunk), logger: self.logger).collect() {
-                    let (org, id) = try row.decode((String, String).self)
-                    banned.insert(Key(org: unesc(org), id: unesc(id)))
+                    let (org, id, before) = try row.decode((String, String, Int64?).self)
+                    let key = Key(org: unesc(org), id: unesc(id))
+                    if let before { signedOutBefore[key] = before } else { banned.insert(key) }
                 }
             }
-            return banned
+            return (banned: banned, signedOutBefore: signedOutBefore)
         }
-        return signIns.map { banned.contains(Key(org: $0.org, id: $0.id)) }
+        // Each sign-in on its own token: a later token of the same user may be issued after the sign-out.
+        return signIns.map { signIn in
+            let key = Key(org: signIn.org, id: signIn.id)
+            if denied.banned.contains(key) { return .banned }
+            if let before = denied.signedOutBefore[key], before > signIn.tokenIssuedAt { return .signedOut }
+            return nil
+        }
     }
 
-    /// Upserts the users not banned at their sign-in time and returns the banned ones, whose records stay as they were.
+    /// Upserts the users whose sign-in is not refused and returns the refused ones: banned (`before`
+    /// null) or signed out (`before` the sign-out's time); their records stay as they were.
     private static func signInStatement(_ rows: ArraySlice<UserSignIn>) -> PostgresQuery {
-        var bindings = PostgresBindings(capacity: rows.count * 5)
+        var bindings = PostgresBindings(capacity: rows.count * 6)
         var values: [String] = []
         values.reserveCapacity(rows.count)
         for (index, row) in rows.enumerated() {
-            let base = index * 5
-            values.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5)::bigint)")
+            let base = index * 6
+            values.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5)::bigint, $\(base + 6)::bigint)")
             bindings.append(esc(row.org))
             bindings.append(esc(row.id))
             bindings.append(esc(row.name))
             bindings.append(esc(row.role.rawValue))
             bindings.append(row.at)
+            bindings.append(row.tokenIssuedAt)
         }
         return PostgresQuery(unsafeSQL: """
-            WITH signin (org, id, name, role, at) AS (VALUES \(esc(values.joined(separator: ", ")))),
-            banned AS (
-                SELECT s.org, s.id FROM signin s JOIN bans b ON b.org = s.org AND b.user_id = s.id
+            WITH signin (org, id, name, role, at, issued) AS (VALUES \(esc(values.joined(separator: ", ")))),
+            denied AS (
+                SELECT s.org, s.id, NULL::bigint AS before FROM signin s JOIN bans b ON b.org = s.org AND b.user_id = s.id
                 WHERE b.expires_at IS NULL OR b.expires_at > s.at
+                UNION ALL
+                SELECT s.org, s.id, o.before FROM signin s JOIN sign_outs o ON o.org = s.org AND o.user_id = s.id
+                WHERE o.before > s.issued
             ),
             upserted AS (
                 INSERT INTO users (org, id, name, role, last_seen)
                 SELECT s.org, s.id, s.name, s.role, s.at FROM signin s
-                WHERE NOT EXISTS (SELECT 1 FROM banned x WHERE x.org = s.org AND x.id = s.id)
+                WHERE NOT EXISTS (SELECT 1 FROM denied x WHERE x.org = s.org AND x.id = s.id)
                 ON CONFLICT (org, id) DO UPDATE SET
                     name = excluded.name, role = excluded.role, last_seen = GREATEST(users.last_seen, excluded.last_seen)
             )
-            SELECT org, id FROM banned
+            SELECT org, id, before FROM denied
             """, binds: bindings)
     }
 
@@ -121,6 +138,25 @@ extension PostgresStore { // ChatStore
             SELECT user_id, reason, expires_at, by_user, at FROM bans
             WHERE org = \(esc(org)) AND (expires_at IS NULL OR expires_at > \(esc(now))) ORDER BY user_id
             """).map(Self.decodeBan)
+    }
+
+    // MARK: Sign-outs
+
+    public func signOut(org: String, user: String, before: Int64) async throws {
+        try await rows("""
+            INSERT INTO sign_outs (org, user_id, before) VALUES (\(esc(org)), \(esc(user)), \(esc(before)))
+            ON CONFLICT (org, user_id) DO UPDATE SET before = GREATEST(sign_outs.before, excluded.before)
+            """)
+    }
+
+    public func accessDenial(org: String, user: String, now: Int64, tokenIssuedAt: Int64) async throws -> AccessDenial? {
+        let reasons = try await rows("""
+            SELECT 'banned' FROM bans
+            WHERE org = \(esc(org)) AND user_id = \(esc(user)) AND (expires_at IS NULL OR expires_at > \(esc(now)))
+            UNION ALL
+            SELECT 'signed_out' FROM sign_outs WHERE org = \(esc(org)) AND user_id = \(esc(user)) AND before > \(esc(tokenIssuedAt))
+            """).map { try $0.decode(String.self) }
+        return reasons.contains("banned") ? .banned : reasons.isEmpty ? nil : .signedOut
     }
 
     public func purgeExpiredBans(now: Int64) async throws -> Int {

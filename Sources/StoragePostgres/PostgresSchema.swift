@@ -246,6 +246,17 @@ enum PostgresSchema {
             "INSERT INTO bans (org, user_id, reason, expires_at, by_user, at) SELECT org, id, NULL, NULL, '', last_seen FROM users WHERE banned",
             "ALTER TABLE users DROP COLUMN banned",
         ]),
+        // "Sign out everywhere": tokens of the user issued before `before` (ms) are refused.
+        Migration(version: "v8-sign-outs", statements: [
+            """
+            CREATE TABLE sign_outs (
+                org      TEXT COLLATE "C" NOT NULL,
+                user_id  TEXT COLLATE "C" NOT NULL,
+                before   BIGINT  NOT NULL,
+                PRIMARY KEY (org, user_id)
+            )
+            """,
+        ]),
     ]
 
     /// `rts_append_messages` as it is now: v4 created it, later migrations replace it.

@@ -53,18 +53,19 @@ public final class SQLiteChatStore: ChatStore, Sendable {
 
     // MARK: Users
 
-    public func recordSignIns(_ signIns: [UserSignIn]) async throws -> [Bool] {
+    public func recordSignIns(_ signIns: [UserSignIn]) async throws -> [AccessDenial?] {
         try await pool.write { db in
-            let banned = try db.cachedStatement(sql: Self.activeBanSQL)
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO users (org, id, name, role, last_seen) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (org, id) DO UPDATE SET
                     name = excluded.name, role = excluded.role, last_seen = max(last_seen, excluded.last_seen)
                 """)
             return try signIns.map { signIn in
-                if try Row.fetchOne(banned, arguments: [signIn.org, signIn.id, signIn.at]) != nil { return true }
+                if let denial = try Self.accessDenial(db, org: signIn.org, user: signIn.id, now: signIn.at, tokenIssuedAt: signIn.tokenIssuedAt) {
+                    return denial
+                }
                 try upsert.execute(arguments: [signIn.org, signIn.id, signIn.name, signIn.role.rawValue, signIn.at])
-                return false
+                return nil
             }
         }
     }
@@ -154,6 +155,29 @@ public final class SQLiteChatStore: ChatStore, Sendable {
                 arguments: [org, now]
             ).map(Self.decodeBan)
         }
+    }
+
+    // MARK: Sign-outs
+
+    public func signOut(org: String, user: String, before: Int64) async throws {
+        try await pool.write { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO sign_outs (org, user, before) VALUES (?, ?, ?)
+                ON CONFLICT (org, user) DO UPDATE SET before = max(before, excluded.before)
+                """).execute(arguments: [org, user, before])
+        }
+    }
+
+    public func accessDenial(org: String, user: String, now: Int64, tokenIssuedAt: Int64) async throws -> AccessDenial? {
+        try await pool.read { db in try Self.accessDenial(db, org: org, user: user, now: now, tokenIssuedAt: tokenIssuedAt) }
+    }
+
+    private static func accessDenial(_ db: Database, org: String, user: String, now: Int64, tokenIssuedAt: Int64) throws -> AccessDenial? {
+        if try Row.fetchOne(db.cachedStatement(sql: activeBanSQL), arguments: [org, user, now]) != nil { return .banned }
+        let signedOut = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM sign_outs WHERE org = ? AND user = ? AND before > ?"),
+            arguments: [org, user, tokenIssuedAt])
+        return signedOut == nil ? nil : .signedOut
     }
 
     public func purgeExpiredBans(now: Int64) async throws -> Int {

@@ -225,6 +225,17 @@ enum SQLiteSchema {
                 ALTER TABLE users DROP COLUMN banned;
                 """)
         }
+        migrator.registerMigration("v7-sign-outs") { db in
+            // "Sign out everywhere": tokens of the user issued before `before` (ms) are refused.
+            try db.execute(sql: """
+                CREATE TABLE sign_outs (
+                    org     TEXT    NOT NULL,
+                    user    TEXT    NOT NULL,
+                    before  INTEGER NOT NULL,
+                    PRIMARY KEY (org, user)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

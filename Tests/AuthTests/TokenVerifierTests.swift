@@ -33,7 +33,8 @@ import Testing
         let claims = try await verifier.verify(token, now: now)
         #expect(claims == Claims(
             sub: "u-1", org: "acme", role: "student", exp: now.addingTimeInterval(600),
-            nbf: now.addingTimeInterval(-5), name: "Ada", tz: "Europe/Berlin", scope: ["moderation", "x"]))
+            nbf: now.addingTimeInterval(-5), name: "Ada", tz: "Europe/Berlin", scope: ["moderation", "x"],
+            earliestIssueMS: Int64((now.timeIntervalSince1970 + 600 - TokenRules.defaultMaxLifetime) * 1000)))
         #expect(claims.isModerator)
         #expect(claims.expMS == 1_700_000_600_000)
     }
@@ -97,7 +98,7 @@ import Testing
         let claims = try await verifier.verify(token, now: now.addingTimeInterval(59))
         #expect(claims == Claims(
             sub: "m-1", org: "o", role: "mentor", exp: now.addingTimeInterval(60), name: "Grace",
-            tz: "Asia/Tokyo", scope: ["moderation"]))
+            tz: "Asia/Tokyo", scope: ["moderation"], earliestIssueMS: Int64(now.timeIntervalSince1970 * 1000)))
         #expect(await rejection(token, at: now.addingTimeInterval(60 + TokenRules.clockSkewLeeway))?.kind == .expired)
     }
 

@@ -14,6 +14,7 @@ func render(_ event: ClusterEvent) -> String {
     case .presence(let user, let online, let lastSeen): body = "presence(\(user),\(online),\(lastSeen))"
     case .user(let user, let f): body = "user(\(user),\(frame(f)))"
     case .closeUser(let user, let code, let reason): body = "close(\(user),\(code),\(reason))"
+    case .closeSession(let user, let session, let code, let reason): body = "closeSession(\(user),\(session),\(code),\(reason))"
     case .mute(let room, let user, let until): body = "mute(\(room),\(user),\(until))"
     case .review(let msgID, let deadline, let f): body = "review(\(msgID),\(deadline),\(frame(f)))"
     case .score(let room, let period, let user, let name, let points): body = "score(\(room),\(period),\(user),\(name),\(points))"
@@ -47,6 +48,7 @@ func everyKindOfEvent() -> [ClusterEvent] {
         ClusterEvent(origin: "n", org: "o", body: .user(user: "u", frame: text)),
         ClusterEvent(origin: "n", org: "o", body: .closeUser(user: "u", code: 4003, reason: "banned")),
         ClusterEvent(origin: "n", org: "o", body: .closeUser(user: "u", code: UInt16.max, reason: "")),
+        ClusterEvent(origin: "n", org: "o", body: .closeSession(user: "u", session: "node-a.7.x1y2", code: 4001, reason: "ended")),
         ClusterEvent(origin: "n", org: "o", body: .mute(room: "r", user: "u", until: 0)),
         ClusterEvent(origin: "n", org: "o", body: .mute(room: "r", user: "u", until: 1_800_000_000_000)),
         ClusterEvent(origin: "n", org: "o", body: .review(msgID: "m1", deadline: 60_000, frame: binary)),

@@ -175,4 +175,54 @@ final class AdminAPIConformanceTests: ConformanceTestCase {
         let stillBanned = try await call("GET", "/bans", token: admin)
         XCTAssertEqual(stillBanned.body?["bans"]?.array?.compactMap { $0["user"]?.string }, ["troll"])
     }
+
+    func testEndOneSessionThenSignOutEverywhere() async throws {
+        let phone = try await user("sam")
+        let laptop = try await user("sam")
+        let token = try await adminToken()
+        let phoneID = try XCTUnwrap(phone.hello.withLock { $0 }?["session"]?.string)
+        let laptopID = try XCTUnwrap(laptop.hello.withLock { $0 }?["session"]?.string)
+
+        let listed = try await call("GET", "/users/sam/sessions", token: token)
+        XCTAssertEqual(listed.status, 200)
+        XCTAssertEqual(Set(listed.body?["sessions"]?.array?.compactMap { $0["id"]?.string } ?? []), [phoneID, laptopID])
+        XCTAssertEqual(listed.body?["sessions"]?[0]?["address"]?.string, "127.0.0.1")
+        XCTAssertEqual(listed.body?["elsewhere"]?.array?.count, 0)
+
+        let ended = try await call("DELETE", "/users/sam/sessions/\(phoneID)", token: token)
+        XCTAssertEqual(ended.status, 204)
+        let phoneClose = try await phone.closeCode()
+        XCTAssertEqual(phoneClose, 4001)
+        let laptopOpen = await laptop.isOpen()
+        XCTAssertTrue(laptopOpen, "only that session ends")
+        let again = try await call("DELETE", "/users/sam/sessions/\(phoneID)", token: token)
+        XCTAssertEqual(again.status, 404)
+        // Its token still works: ending a session is not a sign-out.
+        let phoneAgain = try await user("sam")
+
+        let oldToken = try await server.token(user: "sam", org: org, role: "student")
+        let signedOut = try await call("POST", "/users/sam/sign-out", token: token)
+        XCTAssertEqual(signedOut.status, 204)
+        let laptopClose = try await laptop.closeCode()
+        let phoneAgainClose = try await phoneAgain.closeCode()
+        XCTAssertEqual(laptopClose, 4001)
+        XCTAssertEqual(phoneAgainClose, 4001)
+
+        // Tokens issued before the sign-out open nothing, on the WebSocket or over HTTP.
+        let stale = try await server.connect(label: "sam with an old token")
+        try await stale.send(json: ["type": "auth", "id": "a", "token": oldToken])
+        let staleClose = try await stale.closeCode()
+        XCTAssertEqual(staleClose, 4001)
+        let http = try await RawHTTP.get(port: server.port, path: "/v1/leaderboard?period=week", headers: [("Authorization", "Bearer \(oldToken)")])
+        XCTAssertEqual(http.status, 401)
+
+        // A token issued after it works, and cannot be swapped for an old one with `refresh`.
+        try await Task.sleep(for: .milliseconds(1100))
+        let fresh = try await user("sam")
+        try await fresh.expectError("unauthorized", to: ["type": "refresh", "token": oldToken])
+
+        let audit = try await RawHTTP.get(port: server.port, path: "/v1/audit?limit=5", headers: [("Authorization", "Bearer \(token)")])
+        let actions = JSON.parse(audit.body)?["records"]?.array?.compactMap { $0["action"]?.string }
+        XCTAssertEqual(actions, ["sign_out", "end_session"])
+    }
 }

@@ -137,6 +137,34 @@ final class ClusterConformanceTests: XCTestCase {
         }
     }
 
+    func testAdminAPIOnOneNodeBansAndEndsSessionsOnAnother() async throws {
+        try await withCluster { cluster in
+            let org = Fresh.id("org")
+            let admin = try await cluster.nodes[0].token(user: "boss", org: org, role: "admin")
+            let auth = [("Authorization", "Bearer \(admin)")]
+            let sam = try await client(cluster.nodes[1], "sam", org: org)
+            let samID = try XCTUnwrap(sam.hello.withLock { $0 }?["session"]?.string)
+            let troll = try await client(cluster.nodes[1], "troll", org: org)
+            try await Task.sleep(for: .milliseconds(300))  // presence reaches node 0
+
+            // Node 0 has none of sam's sessions, but knows which node does, and forwards the end.
+            let listed = try await RawHTTP.get(port: cluster.nodes[0].port, path: "/v1/admin/users/sam/sessions", headers: auth)
+            XCTAssertEqual(JSON.parse(listed.body)?["sessions"]?.array?.count, 0)
+            XCTAssertEqual(JSON.parse(listed.body)?["elsewhere"]?.array?.count, 1)
+            let ended = try await RawHTTP.request(
+                port: cluster.nodes[0].port, method: "DELETE", path: "/v1/admin/users/sam/sessions/\(samID)", headers: auth)
+            XCTAssertEqual(ended.status, 202, ended.body)
+            let samClose = try await sam.closeCode()
+            XCTAssertEqual(samClose, 4001)
+
+            let banned = try await RawHTTP.request(
+                port: cluster.nodes[0].port, method: "POST", path: "/v1/admin/bans", headers: auth, body: #"{"user":"troll"}"#)
+            XCTAssertEqual(banned.status, 201, banned.body)
+            let trollClose = try await troll.closeCode()
+            XCTAssertEqual(trollClose, 4003)
+        }
+    }
+
     func testKickOnOneNodeRemovesTheMemberOnEveryNode() async throws {
         try await withCluster { cluster in
             let org = Fresh.id("org")

@@ -10,6 +10,7 @@ final class SQLiteStoreContractTests: XCTestCase {
 
     func testSignInsRecordUsersWithOrgIsolation() async throws { try await contract().signInsRecordUsersWithOrgIsolation() }
     func testBansExpireAndListPerOrg() async throws { try await contract().bansExpireAndListPerOrg() }
+    func testSignOutRefusesTokensIssuedBeforeIt() async throws { try await contract().signOutRefusesTokensIssuedBeforeIt() }
     func testUsersPageInIDOrder() async throws { try await contract().usersPageInIDOrder() }
     func testUsersBatchLookupKeepsOrderAndSkipsUnknown() async throws { try await contract().usersBatchLookupKeepsOrderAndSkipsUnknown() }
     func testCreateRoomAndConflict() async throws { try await contract().createRoomAndConflict() }
@@ -52,6 +53,7 @@ final class PostgresStoreContractTests: XCTestCase {
 
     func testSignInsRecordUsersWithOrgIsolation() async throws { try await contract().signInsRecordUsersWithOrgIsolation() }
     func testBansExpireAndListPerOrg() async throws { try await contract().bansExpireAndListPerOrg() }
+    func testSignOutRefusesTokensIssuedBeforeIt() async throws { try await contract().signOutRefusesTokensIssuedBeforeIt() }
     func testUsersPageInIDOrder() async throws { try await contract().usersPageInIDOrder() }
     func testUsersBatchLookupKeepsOrderAndSkipsUnknown() async throws { try await contract().usersBatchLookupKeepsOrderAndSkipsUnknown() }
     func testCreateRoomAndConflict() async throws { try await contract().createRoomAndConflict() }

@@ -39,7 +39,8 @@ final class PostgresClusterTests: XCTestCase {
         ).map { try $0.decode(String.self) }
         XCTAssertEqual(tables, [
             "audit_log", "bans", "gam_achievements", "gam_helpful_awards", "gam_progress", "gam_scores", "held_messages",
-            "idempotency_keys", "messages", "mutes", "reactions", "read_positions", "room_members", "rooms", "schema_migrations", "users",
+            "idempotency_keys", "messages", "mutes", "reactions", "read_positions", "room_members", "rooms", "schema_migrations", "sign_outs",
+            "users",
         ])
         let healthy = await store.isHealthy()
         XCTAssertTrue(healthy)

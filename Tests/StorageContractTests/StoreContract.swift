@@ -70,7 +70,7 @@ final class StoreContract: Sendable {
             UserSignIn(org: "org1", id: "u1", name: "Ann", role: .student, at: 100),
             UserSignIn(org: "org2", id: "u1", name: "Other Ann", role: .admin, at: 50),
         ])
-        XCTAssertEqual(banned, [false, false])
+        XCTAssertEqual(banned, [nil, nil])
 
         let first = try await store.user(org: "org1", id: "u1")
         XCTAssertEqual(first, UserRecord(id: "u1", name: "Ann", role: .student, lastSeen: 100))
@@ -92,7 +92,7 @@ final class StoreContract: Sendable {
             UserSignIn(org: "org2", id: "u1", name: "Other Ann", role: .admin, at: 300),
             UserSignIn(org: "org1", id: "new", name: "New", role: .guest, at: 300),
         ])
-        XCTAssertEqual(flags, [true, false, false])
+        XCTAssertEqual(flags, [.banned, nil, nil])
         let updated = try await store.user(org: "org1", id: "u1")
         XCTAssertEqual(updated, UserRecord(id: "u1", name: "Annie", role: .mentor, lastSeen: 200))
         // The other org's user is untouched by the ban.
@@ -102,7 +102,7 @@ final class StoreContract: Sendable {
         let lifted = try await store.removeBan(org: "org1", user: "u1", now: 400)
         XCTAssertTrue(lifted)
         let again = try await store.recordSignIns([UserSignIn(org: "org1", id: "u1", name: "Annie", role: .mentor, at: 500)])
-        XCTAssertEqual(again, [false])
+        XCTAssertEqual(again, [nil])
     }
 
     func bansExpireAndListPerOrg() async throws {
@@ -121,7 +121,7 @@ final class StoreContract: Sendable {
             UserSignIn(org: "org1", id: "brief", name: "B", role: .student, at: 999),
             UserSignIn(org: "org1", id: "ghost", name: "G", role: .student, at: 999),
         ])
-        XCTAssertEqual(flags, [true, true])
+        XCTAssertEqual(flags, [.banned, .banned])
 
         // At its expiry the ban no longer counts anywhere, before any purge.
         let late = try await store.bans(org: "org1", now: 1_000)
@@ -129,7 +129,7 @@ final class StoreContract: Sendable {
         let expired = try await store.ban(org: "org1", user: "brief", now: 1_000)
         XCTAssertNil(expired)
         let afterExpiry = try await store.recordSignIns([UserSignIn(org: "org1", id: "brief", name: "B", role: .student, at: 1_000)])
-        XCTAssertEqual(afterExpiry, [false])
+        XCTAssertEqual(afterExpiry, [nil])
         let liftedExpired = try await store.removeBan(org: "org1", user: "brief", now: 1_000)
         XCTAssertFalse(liftedExpired, "an expired ban was not in force")
 
@@ -140,6 +140,28 @@ final class StoreContract: Sendable {
         XCTAssertEqual(remaining.map(\.user), ["ghost"])
         let otherOrg = try await store.bans(org: "org2", now: 5_000)
         XCTAssertEqual(otherOrg.map(\.user), ["other"])
+    }
+
+    func signOutRefusesTokensIssuedBeforeIt() async throws {
+        let store = try await makeStore()
+        try await store.signIn(org: "org1", id: "sam", name: "Sam", role: .student, at: 100)
+        try await store.signOut(org: "org1", user: "sam", before: 1_000)
+        // A later sign-out moves the line forward; an earlier one never moves it back.
+        try await store.signOut(org: "org1", user: "sam", before: 500)
+        let verdicts = try await store.recordSignIns([
+            UserSignIn(org: "org1", id: "sam", name: "Old Sam", role: .student, at: 2_000, tokenIssuedAt: 999),
+            UserSignIn(org: "org1", id: "sam", name: "New Sam", role: .student, at: 2_000, tokenIssuedAt: 1_000),
+            UserSignIn(org: "org2", id: "sam", name: "Other", role: .student, at: 2_000, tokenIssuedAt: 0),
+        ])
+        XCTAssertEqual(verdicts, [.signedOut, nil, nil])
+        let early = try await store.accessDenial(org: "org1", user: "sam", now: 2_000, tokenIssuedAt: 999)
+        XCTAssertEqual(early, .signedOut)
+        let late = try await store.accessDenial(org: "org1", user: "sam", now: 2_000, tokenIssuedAt: 1_000)
+        XCTAssertNil(late)
+        // A ban outranks a sign-out.
+        try await store.setBan(org: "org1", UserBan(user: "sam", reason: nil, expiresAt: nil, by: "root", at: 2_000))
+        let banned = try await store.accessDenial(org: "org1", user: "sam", now: 2_001, tokenIssuedAt: 999)
+        XCTAssertEqual(banned, .banned)
     }
 
     func usersPageInIDOrder() async throws {

@@ -41,7 +41,8 @@ final class SQLiteChatStoreTests: XCTestCase {
         }
         XCTAssertEqual(tables, [
             "audit_log", "bans", "gam_achievements", "gam_helpful_awards", "gam_progress", "gam_scores", "held_messages",
-            "idempotency_keys", "messages", "mutes", "reactions", "read_positions", "room_members", "rooms", "store_generation", "users",
+            "idempotency_keys", "messages", "mutes", "reactions", "read_positions", "room_members", "rooms", "sign_outs", "store_generation",
+            "users",
         ])
         XCTAssertEqual(Set(applied), Set(SQLiteSchema.migrator.migrations))
         XCTAssertEqual(journalMode, "wal")
@@ -79,7 +80,7 @@ final class SQLiteChatStoreTests: XCTestCase {
             UserSignIn(org: "org1", id: "troll", name: "Troll", role: .student, at: 100),
             UserSignIn(org: "org1", id: "ann", name: "Ann", role: .student, at: 100),
         ])
-        XCTAssertEqual(flags, [true, false])
+        XCTAssertEqual(flags, [.banned, nil])
         try await store.close()
     }
 }

@@ -1,0 +1,67 @@
+import Broker
+import Logging
+import Presence
+import Review
+import Storage
+import Wire
+
+/// An admin's hold on a user's sessions: list them, end one, or sign the user out everywhere
+/// (every token issued before now is refused from then on). Audited; cluster-wide.
+struct UserSessions: Sendable {
+    let store: any ChatStore
+    let sessions: SessionRegistry
+    let presence: PresenceTracker
+    let broker: any ClusterBroker
+    let review: ReviewDesk
+    let clock: any WallClock
+    let logger: Logger
+
+    /// Close code and reason of a session an admin ended or signed out: the client needs a new
+    /// token (after a sign-out) or may simply reconnect (after an ended session).
+    static let signedOutReason = "signed out by an admin"
+    static let endedReason = "session ended by an admin"
+
+    /// This node's sessions of the user, and the other nodes where the user has sessions.
+    func list(_ user: String, by principal: Principal) async -> (local: [RegisteredSession], elsewhere: [String]) {
+        (sessions.sessions(org: principal.org, user: user), await presence.otherNodes(org: principal.org, user: user))
+    }
+
+    enum Ending {
+        /// Closed here.
+        case closed
+        /// Not on this node; the nodes that have sessions of the user were asked to close it.
+        case forwarded
+        case unknown
+    }
+
+    func end(_ session: String, of user: String, by principal: Principal) async -> Ending {
+        let ending: Ending
+        if let local = sessions.session(org: principal.org, user: user, id: session) {
+            local.sink.close(code: CloseCode.unauthorized, reason: Self.endedReason, flush: true)
+            ending = .closed
+        } else if await !presence.otherNodes(org: principal.org, user: user).isEmpty {
+            broker.publish(ClusterEvent(
+                origin: broker.nodeID, org: principal.org,
+                body: .closeSession(user: user, session: session, code: CloseCode.unauthorized, reason: Self.endedReason)))
+            ending = .forwarded
+        } else {
+            return .unknown
+        }
+        await review.audit(AuditRecord(
+            org: principal.org, at: clock.nowMS(), actor: principal.user, action: "end_session", subject: user, detail: session))
+        return ending
+    }
+
+    /// Refuses every token of the user issued before now and closes every session with 4001.
+    func signOutEverywhere(_ user: String, by principal: Principal) async throws(RequestError) {
+        let now = clock.nowMS()
+        try await storeCall(logger, "sign-out") { try await store.signOut(org: principal.org, user: user, before: now) }
+        for sink in sessions.sinks(org: principal.org, user: user) {
+            sink.close(code: CloseCode.unauthorized, reason: Self.signedOutReason, flush: true)
+        }
+        broker.publish(ClusterEvent(
+            origin: broker.nodeID, org: principal.org,
+            body: .closeUser(user: user, code: CloseCode.unauthorized, reason: Self.signedOutReason)))
+        await review.audit(AuditRecord(org: principal.org, at: now, actor: principal.user, action: "sign_out", subject: user))
+    }
+}
