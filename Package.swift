@@ -72,7 +72,7 @@ let package = Package(
         // JWT verification and dev-token minting.
         .target(name: "Auth", dependencies: ["Wire", "JSONValues", .product(name: "JWTKit", package: "jwt-kit")]),
         // What the server persists: protocols and models only, no database library.
-        .target(name: "Storage", dependencies: ["Wire"]),
+        .target(name: "Storage", dependencies: ["Wire", .product(name: "Crypto", package: "swift-crypto")]),
         // The single-node store: one SQLite file (GRDB). The only code that touches GRDB.
         .target(
             name: "StorageSQLite",
@@ -213,6 +213,7 @@ let package = Package(
             dependencies: [
                 "Gateway", "Configuration", "Auth", "Wire", "SeededRandom", "Storage", "StorageSQLite", "StorageBackends", "StoragePostgres", "Broker",
                 "RealtimeClient", "JSONValues",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -13,6 +13,7 @@ struct AdminAPI: Sendable {
     let bans: UserBans
     let userSessions: UserSessions
     let presence: PresenceTracker
+    let audit: any ModerationStore
     let clock: any WallClock
     let logger: Logger
 
@@ -47,11 +48,13 @@ struct AdminAPI: Sendable {
                 return JSONReply.json(status: 200, SessionsBody(
                     sessions: local.map { SessionBody($0, node: userSessions.broker.nodeID) }, elsewhere: elsewhere))
             case (.session(let user, let session), _):
-                switch await userSessions.end(session, of: user, by: principal) {
+                switch try await userSessions.end(session, of: user, by: principal) {
                 case .closed: return JSONReply.noContent
                 case .forwarded: return JSONReply.json(status: 202, AcceptedBody(status: "forwarded to the nodes holding the user's sessions"))
                 case .unknown: throw RequestError.notFound("session '\(session)' of '\(user)'")
                 }
+            case (.audit, _):
+                return try await auditTrail(parameters, principal)
             case (.signOut(let user), _):
                 try await userSessions.signOutEverywhere(user, by: principal)
                 return JSONReply.noContent
@@ -80,6 +83,24 @@ struct AdminAPI: Sendable {
         let banned = try await storeCall(logger, "admin API read") { try await store.ban(org: principal.org, user: id, now: clock.nowMS()) } != nil
         let state = await presence.states(org: principal.org, users: [id])[id]
         return JSONReply.json(status: 200, UserBody(record, online: state.map { $0.status != .offline } ?? false, banned: banned))
+    }
+
+    // MARK: Audit
+
+    private func auditTrail(_ parameters: [String: String], _ principal: Principal) async throws(RequestError) -> HTTPResponse {
+        let limit = try Self.limit(parameters)
+        func time(_ name: String) throws(RequestError) -> Int64? {
+            guard let text = parameters[name] else { return nil }
+            guard let value = Int64(text) else { throw .badRequest("'\(name)' must be an integer") }
+            return value
+        }
+        let before = try time("before")
+        let query = AuditQuery(
+            since: try time("since"), until: try time("until"), action: parameters["action"], actor: parameters["actor"],
+            subject: parameters["subject"], room: parameters["room"], beforeSeq: before)
+        let records = try await storeCall(logger, "admin API audit read") { try await audit.audit(org: principal.org, query: query, limit: limit) }
+        let next = records.count == limit ? records.last?.seq : nil
+        return JSONReply.json(status: 200, AuditPage(records: records, next: next))
     }
 
     // MARK: Bans
@@ -131,6 +152,7 @@ enum AdminRoute: Equatable {
     case signOut(user: String)
     case bans
     case ban(user: String)
+    case audit
 
     init?(path: String) {
         guard path.hasPrefix(AdminAPI.prefix) else { return nil }
@@ -145,13 +167,14 @@ enum AdminRoute: Equatable {
         case ("users", 3) where parts[2] == "sign-out": self = .signOut(user: parts[1])
         case ("bans", 1): self = .bans
         case ("bans", 2): self = .ban(user: parts[1])
+        case ("audit", 1): self = .audit
         default: return nil
         }
     }
 
     var methods: [HTTPMethod] {
         switch self {
-        case .users, .user, .sessions: [.get]
+        case .users, .user, .sessions, .audit: [.get]
         case .bans: [.get, .post]
         case .ban, .session: [.delete]
         case .signOut: [.post]

@@ -85,3 +85,9 @@ struct SessionsBody: Encodable {
 struct AcceptedBody: Encodable {
     var status: String
 }
+
+struct AuditPage: Encodable {
+    var records: [AuditRecord]
+    /// The `before` of the next (older) page; absent on the last one.
+    var next: Int64?
+}

@@ -50,7 +50,7 @@ struct DashboardAPI: Sendable {
         let since = parameters["since"].flatMap(Int64.init)
         let limit = min(max(parameters["limit"].flatMap(Int.init) ?? 100, 1), 1000)
         do {
-            let records = try await audit.audit(org: principal.org, since: since, limit: limit)
+            let records = try await audit.audit(org: principal.org, query: AuditQuery(since: since), limit: limit)
             return JSONReply.json(status: 200, AuditBody(records: records))
         } catch {
             throw .internalError

@@ -134,11 +134,11 @@ actor Session {
             // An edit replaces text others have already seen: it can't wait for review, so a hold stops it.
             guard verdict.action == .allow || verdict.action == .mask else { throw ModerationGate.blocked(verdict) }
             let author = try await target.edit(principal, msgID: msgID, text: verdict.text, connection: connection.connectionID)
-            await services.moderation.recordChange("edit", room: room, msgID: msgID, author: author, by: principal)
+            try await services.moderation.recordChange("edit", room: room, msgID: msgID, author: author, by: principal)
             send(OK(re: id))
         case .delete(let room, let msgID):
             let author = try await joinedRoom(room).delete(principal, msgID: msgID, connection: connection.connectionID)
-            await services.moderation.recordChange("delete", room: room, msgID: msgID, author: author, by: principal)
+            try await services.moderation.recordChange("delete", room: room, msgID: msgID, author: author, by: principal)
             send(OK(re: id))
         case .react(let room, let msgID, let emoji, let on):
             try await joinedRoom(room).react(principal, msgID: msgID, emoji: emoji, on: on, connection: connection.connectionID)
@@ -176,7 +176,7 @@ actor Session {
                 try await room.kick(principal, user: user)
             }
             await services.typing.clear(org: principal.org, room: room, user: user)
-            await services.review.audit(AuditRecord(
+            try await services.review.record(AuditRecord(
                 org: principal.org, at: services.clock.nowMS(), actor: principal.user, action: "kick", room: room, subject: user))
             send(OK(re: id))
         case .ban(let user, let banned):

@@ -22,15 +22,15 @@ struct UserBans: Sendable {
         let now = clock.nowMS()
         if let expiresAt, expiresAt <= now { throw .badRequest("'expires_at' is not in the future") }
         let ban = UserBan(user: user, reason: reason, expiresAt: expiresAt, by: principal.user, at: now)
+        let detail = [reason, expiresAt.map { "expires_at=\($0)" }].compactMap { $0 }.joined(separator: "; ")
+        try await review.record(AuditRecord(
+            org: principal.org, at: now, actor: principal.user, action: "ban", subject: user, detail: detail.isEmpty ? nil : detail))
         try await storeCall(logger, "ban storage") { try await store.setBan(org: principal.org, ban) }
         for sink in sessions.sinks(org: principal.org, user: user) {
             sink.close(code: CloseCode.banned, reason: "banned", flush: true)
         }
         broker.publish(ClusterEvent(
             origin: broker.nodeID, org: principal.org, body: .closeUser(user: user, code: CloseCode.banned, reason: "banned")))
-        let detail = [reason, expiresAt.map { "expires_at=\($0)" }].compactMap { $0 }.joined(separator: "; ")
-        await review.audit(AuditRecord(
-            org: principal.org, at: now, actor: principal.user, action: "ban", subject: user, detail: detail.isEmpty ? nil : detail))
         return ban
     }
 
@@ -39,11 +39,11 @@ struct UserBans: Sendable {
     func unban(_ user: String, by principal: Principal) async throws(RequestError) -> Bool {
         try requireAdmin(principal)
         let now = clock.nowMS()
-        let lifted = try await storeCall(logger, "ban storage") { try await store.removeBan(org: principal.org, user: user, now: now) }
-        if lifted {
-            await review.audit(AuditRecord(org: principal.org, at: now, actor: principal.user, action: "unban", subject: user))
+        guard try await storeCall(logger, "ban storage", { try await store.ban(org: principal.org, user: user, now: now) }) != nil else {
+            return false
         }
-        return lifted
+        try await review.record(AuditRecord(org: principal.org, at: now, actor: principal.user, action: "unban", subject: user))
+        return try await storeCall(logger, "ban storage") { try await store.removeBan(org: principal.org, user: user, now: now) }
     }
 
     /// The org's bans in force now.

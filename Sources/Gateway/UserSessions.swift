@@ -34,27 +34,26 @@ struct UserSessions: Sendable {
         case unknown
     }
 
-    func end(_ session: String, of user: String, by principal: Principal) async -> Ending {
-        let ending: Ending
-        if let local = sessions.session(org: principal.org, user: user, id: session) {
-            local.sink.close(code: CloseCode.unauthorized, reason: Self.endedReason, flush: true)
-            ending = .closed
-        } else if await !presence.otherNodes(org: principal.org, user: user).isEmpty {
-            broker.publish(ClusterEvent(
-                origin: broker.nodeID, org: principal.org,
-                body: .closeSession(user: user, session: session, code: CloseCode.unauthorized, reason: Self.endedReason)))
-            ending = .forwarded
-        } else {
-            return .unknown
-        }
-        await review.audit(AuditRecord(
+    func end(_ session: String, of user: String, by principal: Principal) async throws(RequestError) -> Ending {
+        let local = sessions.session(org: principal.org, user: user, id: session)
+        let elsewhere = await presence.otherNodes(org: principal.org, user: user)
+        guard local != nil || !elsewhere.isEmpty else { return .unknown }
+        try await review.record(AuditRecord(
             org: principal.org, at: clock.nowMS(), actor: principal.user, action: "end_session", subject: user, detail: session))
-        return ending
+        if let local {
+            local.sink.close(code: CloseCode.unauthorized, reason: Self.endedReason, flush: true)
+            return .closed
+        }
+        broker.publish(ClusterEvent(
+            origin: broker.nodeID, org: principal.org,
+            body: .closeSession(user: user, session: session, code: CloseCode.unauthorized, reason: Self.endedReason)))
+        return .forwarded
     }
 
     /// Refuses every token of the user issued before now and closes every session with 4001.
     func signOutEverywhere(_ user: String, by principal: Principal) async throws(RequestError) {
         let now = clock.nowMS()
+        try await review.record(AuditRecord(org: principal.org, at: now, actor: principal.user, action: "sign_out", subject: user))
         try await storeCall(logger, "sign-out") { try await store.signOut(org: principal.org, user: user, before: now) }
         for sink in sessions.sinks(org: principal.org, user: user) {
             sink.close(code: CloseCode.unauthorized, reason: Self.signedOutReason, flush: true)
@@ -62,6 +61,5 @@ struct UserSessions: Sendable {
         broker.publish(ClusterEvent(
             origin: broker.nodeID, org: principal.org,
             body: .closeUser(user: user, code: CloseCode.unauthorized, reason: Self.signedOutReason)))
-        await review.audit(AuditRecord(org: principal.org, at: now, actor: principal.user, action: "sign_out", subject: user))
     }
 }

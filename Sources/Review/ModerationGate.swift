@@ -37,7 +37,8 @@ public struct ModerationGate: Sendable {
         let verdict = moderator.screen(trimmed, context: Self.context(principal, room: room, audience: audience))
         guard verdict.action != .allow else { return verdict }
         moderated[verdict.action]?.increment()
-        await review.audit(AuditRecord(
+        // Audited before anyone acts on it: a verdict that cannot be recorded refuses the message.
+        try await review.record(AuditRecord(
             org: principal.org, at: clock.nowMS(), actor: "moderator", action: verdict.action.rawValue, room: room, msgID: msgID,
             subject: principal.user, reasons: verdict.reasons, scores: verdict.scores))
         return verdict
@@ -53,10 +54,10 @@ public struct ModerationGate: Sendable {
         return verdict.text
     }
 
-    /// An admin's or room creator's change to someone else's message is audited.
-    public func recordChange(_ action: String, room: String, msgID: String, author: String, by principal: Principal) async {
+    /// An admin's or room creator's change to someone else's message is audited, before it is made.
+    public func recordChange(_ action: String, room: String, msgID: String, author: String, by principal: Principal) async throws(RequestError) {
         guard author != principal.user else { return }
-        await review.audit(AuditRecord(
+        try await review.record(AuditRecord(
             org: principal.org, at: clock.nowMS(), actor: principal.user, action: action, room: room, msgID: msgID, subject: author))
     }
 

@@ -57,15 +57,15 @@ public actor ReviewDesk {
         let held = HeldMessage(
             room: room, message: message, reasons: verdict.reasons, scores: verdict.scores, timeZone: timeZone,
             deadline: now + policy.reviewTimeoutMS, urgent: verdict.urgent)
+        try await record(AuditRecord(
+            org: org, at: message.ts, actor: "moderator", action: "hold", room: room, msgID: message.id, subject: message.from.id,
+            reasons: verdict.reasons, scores: verdict.scores))
         do {
             if let original = try await store.holdMessage(org: org, held, idempotentSince: now - policy.idempotencyWindowMS) { return original }
         } catch {
             logger.error("holding message failed", metadata: ["error": "\(error)"])
             throw .internalError
         }
-        await audit(AuditRecord(
-            org: org, at: message.ts, actor: "moderator", action: "hold", room: room, msgID: message.id, subject: message.from.id,
-            reasons: verdict.reasons, scores: verdict.scores))
         if held.urgent {
             // The line an alert watches: someone should look now, not when the queue gets to it.
             urgentHolds.increment()
@@ -116,43 +116,52 @@ public actor ReviewDesk {
             try await restore(org: org, held)
             throw .notFound("message")
         }
-        if let held { timers.removeValue(forKey: Self.timerKey(org, held.message.id))?.cancel() }
+        // Whose message it is, then the audit entry, then the action: an action that cannot be audited does not happen.
         let author: String
         switch (request.action, held) {
-        case (.approve, let held?):
+        case (_, let held?):
             author = held.message.from.id
-            try await deliver(org: org, held)
         case (.approve, nil), (.reject, nil):
             throw .notFound("held message")
+        case (.delete, nil), (.mute, nil):
+            author = try await rooms.withRoom(org: org, id: request.room) { room throws(RequestError) in
+                try await room.author(of: request.msgID)
+            }
+        }
+        do {
+            try await record(AuditRecord(
+                org: org, at: clock.nowMS(), actor: bot.user, action: request.action.rawValue, room: request.room, msgID: request.msgID,
+                subject: author, reasons: held?.reasons ?? [], scores: held?.scores ?? [:], detail: request.reason))
+        } catch {
+            if let held { try await restore(org: org, held) }
+            throw error
+        }
+        if let held { timers.removeValue(forKey: Self.timerKey(org, held.message.id))?.cancel() }
+        switch (request.action, held) {
+        case (.approve, let held?):
+            try await deliver(org: org, held)
         case (.reject, let held?), (.delete, let held?):
-            author = held.message.from.id
             notifyAuthor(org: org, held, action: request.action, reason: request.reason)
         case (.delete, nil):
-            author = try await rooms.withRoom(org: org, id: request.room) { room throws(RequestError) in
+            _ = try await rooms.withRoom(org: org, id: request.room) { room throws(RequestError) in
                 try await room.moderatorDelete(msgID: request.msgID, by: bot.user)
             }
         case (.mute, let held):
-            if let held {
-                author = held.message.from.id
-                notifyAuthor(org: org, held, action: .mute, reason: request.reason)
-            } else {
-                author = try await rooms.withRoom(org: org, id: request.room) { room throws(RequestError) in
-                    try await room.author(of: request.msgID)
-                }
-            }
+            if let held { notifyAuthor(org: org, held, action: .mute, reason: request.reason) }
             try await mute(org: org, room: request.room, user: author, durationMS: request.durationMS ?? 0)
+        case (.approve, nil), (.reject, nil):
+            break  // refused above
         }
-        await audit(AuditRecord(
-            org: org, at: clock.nowMS(), actor: bot.user, action: request.action.rawValue, room: request.room, msgID: request.msgID,
-            subject: author, reasons: held?.reasons ?? [], scores: held?.scores ?? [:], detail: request.reason))
     }
 
-    /// Records an audit entry; a failure is logged, never fatal to the request.
-    public func audit(_ record: AuditRecord) async {
+    /// Appends an audit entry, before the action it records: when it cannot be written the caller
+    /// gets `internal` and does not act.
+    public func record(_ entry: AuditRecord) async throws(RequestError) {
         do {
-            try await store.appendAudit(record)
+            try await store.appendAudit(entry)
         } catch {
-            logger.error("writing audit record failed", metadata: ["action": "\(record.action)", "error": "\(error)"])
+            logger.error("writing audit record failed", metadata: ["action": "\(entry.action)", "error": "\(error)"])
+            throw .internalError
         }
     }
 
@@ -188,7 +197,10 @@ public actor ReviewDesk {
             frame: EventEncoder.frame(ModerationNotice(room: held.room, msgID: held.message.id, action: action.rawValue, reason: reason)))
     }
 
-    private func restore(org: String, _ held: HeldMessage) async throws(RequestError) {
+    /// Puts a taken held message back, to be decided later (by `deadline`, or its own).
+    private func restore(org: String, _ held: HeldMessage, deadline: Int64? = nil) async throws(RequestError) {
+        var held = held
+        if let deadline { held.deadline = deadline }
         do {
             // Its own idempotency key is still there, so this stores it again.
             _ = try await store.holdMessage(org: org, held, idempotentSince: clock.nowMS() - policy.idempotencyWindowMS)
@@ -220,6 +232,15 @@ public actor ReviewDesk {
             guard let held = try await store.takeHeldMessage(org: org, msgID: msgID) else { return }
             // An urgent hold is never delivered without a person: a timeout rejects it whatever the policy.
             let decision: ModerationDecision = held.urgent ? .reject : policy.holdDefault
+            do {
+                try await record(AuditRecord(
+                    org: org, at: clock.nowMS(), actor: "policy", action: decision.rawValue, room: held.room, msgID: msgID,
+                    subject: held.message.from.id, reasons: held.reasons, scores: held.scores, detail: "review_timeout"))
+            } catch {
+                // Not audited, so not decided: back in the queue, to be tried again after another timeout.
+                try await restore(org: org, held, deadline: clock.nowMS() + policy.reviewTimeoutMS)
+                return
+            }
             switch decision {
             case .approve:
                 try await deliver(org: org, held)
@@ -229,9 +250,6 @@ public actor ReviewDesk {
             if held.urgent {
                 logger.warning("urgent moderation hold expired without a review", metadata: ["org": "\(org)", "msg": "\(msgID)"])
             }
-            await audit(AuditRecord(
-                org: org, at: clock.nowMS(), actor: "policy", action: decision.rawValue, room: held.room, msgID: msgID,
-                subject: held.message.from.id, reasons: held.reasons, scores: held.scores, detail: "review_timeout"))
         } catch {
             logger.error("applying hold_default failed", metadata: ["msg": "\(msgID)", "error": "\(error)"])
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Wire
 
 /// A message the moderator held for review: nobody but its author knows of it until a decision.
@@ -42,15 +43,18 @@ public struct AuditRecord: Sendable, Equatable, Codable {
     public var reasons: [String]
     public var scores: [String: Double]
     public var detail: String?
+    /// The entry's place in its org's chain (1, 2, …) and its hash (`AuditChain`); nil until stored.
+    public var seq: Int64?
+    public var hash: String?
 
     enum CodingKeys: String, CodingKey {
-        case org, at, actor, action, room, reasons, scores, detail, subject
+        case org, at, actor, action, room, reasons, scores, detail, subject, seq, hash
         case msgID = "msg_id"
     }
 
     public init(
         org: String, at: Int64, actor: String, action: String, room: String? = nil, msgID: String? = nil, subject: String? = nil,
-        reasons: [String] = [], scores: [String: Double] = [:], detail: String? = nil
+        reasons: [String] = [], scores: [String: Double] = [:], detail: String? = nil, seq: Int64? = nil, hash: String? = nil
     ) {
         self.org = org
         self.at = at
@@ -62,6 +66,44 @@ public struct AuditRecord: Sendable, Equatable, Codable {
         self.reasons = reasons
         self.scores = scores
         self.detail = detail
+        self.seq = seq
+        self.hash = hash
+    }
+
+    /// The record a stored chain entry holds.
+    public init(_ link: AuditChain.Link) throws {
+        self.init(
+            org: link.org, at: link.at, actor: link.actor, action: link.action, room: link.room, msgID: link.msgID, subject: link.subject,
+            reasons: try JSONDecoder().decode([String].self, from: Data(link.reasons.utf8)),
+            scores: try JSONDecoder().decode([String: Double].self, from: Data(link.scores.utf8)), detail: link.detail,
+            seq: link.seq, hash: link.hash)
+    }
+}
+
+/// Which audit entries to list (every condition set must hold), newest first.
+public struct AuditQuery: Sendable, Equatable {
+    /// At or after this time (ms).
+    public var since: Int64?
+    /// Before this time (ms).
+    public var until: Int64?
+    public var action: String?
+    public var actor: String?
+    public var subject: String?
+    public var room: String?
+    /// Only entries before this one of the org's chain: the cursor of the next page.
+    public var beforeSeq: Int64?
+
+    public init(
+        since: Int64? = nil, until: Int64? = nil, action: String? = nil, actor: String? = nil, subject: String? = nil,
+        room: String? = nil, beforeSeq: Int64? = nil
+    ) {
+        self.since = since
+        self.until = until
+        self.action = action
+        self.actor = actor
+        self.subject = subject
+        self.room = room
+        self.beforeSeq = beforeSeq
     }
 }
 
@@ -84,7 +126,15 @@ public protocol ModerationStore: Sendable {
     /// Every mute still running at `now` (reloaded at start).
     func activeMutes(now: Int64) async throws -> [(org: String, room: String, user: String, until: Int64)]
 
-    func appendAudit(_ record: AuditRecord) async throws
-    /// Newest first; `org` nil means every org (operator CLI only).
-    func audit(org: String?, since: Int64?, limit: Int) async throws -> [AuditRecord]
+    /// Appends the record to its org's chain (`AuditChain`): the next seq, the previous entry's
+    /// hash and its own, in one transaction that serialises appends of one org (on every node).
+    /// Returns the record as stored.
+    @discardableResult
+    func appendAudit(_ record: AuditRecord) async throws -> AuditRecord
+    /// Newest first; `org` nil means every org (operator CLI only; `beforeSeq` then applies per org).
+    func audit(org: String?, query: AuditQuery, limit: Int) async throws -> [AuditRecord]
+    /// The org's chain entries with seq > `afterSeq`, ascending, at most `limit` (for verification).
+    func auditChain(org: String, afterSeq: Int64, limit: Int) async throws -> [AuditChain.Link]
+    /// Every org with audit entries.
+    func auditOrgs() async throws -> [String]
 }

@@ -67,8 +67,9 @@ public enum OrgTables {
         Table(name: "mutes", columns: [Column("room"), user, Column("until")], userColumns: ["user"], orderBy: ["room", "user"]),
         Table(
             name: "audit_log",
-            columns: ["at", "actor", "action", "room", "msg_id", "subject", "reasons", "scores", "detail"].map { Column($0) },
-            userColumns: ["actor", "subject"], orderBy: ["id"]),
+            columns: ["seq", "at", "actor", "action", "room", "msg_id", "subject", "reasons", "scores", "detail", "prev_hash", "hash"]
+                .map { Column($0) },
+            userColumns: ["actor", "subject"], orderBy: ["seq"]),
         Table(
             name: "bans", columns: [user, Column("reason"), Column("expires_at"), Column("by", postgres: "by_user"), Column("at")],
             userColumns: ["user"], orderBy: ["user"]),

@@ -70,38 +70,79 @@ extension PostgresStore { // ModerationStore
         }
     }
 
-    public func appendAudit(_ record: AuditRecord) async throws {
-        let reasons = try JSONColumn.string(record.reasons)
-        let scores = try JSONColumn.string(record.scores)
+    public func appendAudit(_ record: AuditRecord) async throws -> AuditRecord {
+        try await transaction { connection in
+            // One append per org at a time, on every node: the head read here stays the head.
+            _ = try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(Self.auditLockSpace), hashtext(\(esc(record.org))))", logger: self.logger
+            ).collect()
+            let head = try await connection.query(
+                "SELECT seq, hash FROM audit_log WHERE org = \(esc(record.org)) ORDER BY seq DESC LIMIT 1", logger: self.logger
+            ).collect().first.map { row -> (seq: Int64, hash: String) in
+                let (seq, hash) = try row.decode((Int64, String).self)
+                return (seq, hash)
+            }
+            let link = try AuditChain.Link(record, after: head)
+            _ = try await connection.query("""
+                INSERT INTO audit_log (org, at, actor, action, room, msg_id, subject, reasons, scores, detail, seq, prev_hash, hash)
+                VALUES (\(esc(link.org)), \(link.at), \(esc(link.actor)), \(esc(link.action)), \(esc(link.room)), \(esc(link.msgID)),
+                        \(esc(link.subject)), \(esc(link.reasons)), \(esc(link.scores)), \(esc(link.detail)), \(link.seq),
+                        \(link.prevHash), \(link.hash))
+                """, logger: self.logger).collect()
+            var stored = record
+            stored.seq = link.seq
+            stored.hash = link.hash
+            return stored
+        }
+    }
+
+    public func audit(org: String?, query: AuditQuery, limit: Int) async throws -> [AuditRecord] {
+        var conditions = ["at >= $1"]
+        var bindings = PostgresBindings()
+        bindings.append(query.since ?? 0)
+        let texts: [(String, String?)] = [
+            ("org", org), ("action", query.action), ("actor", query.actor), ("subject", query.subject), ("room", query.room),
+        ]
+        for (column, value) in texts {
+            guard let value else { continue }
+            bindings.append(esc(value))
+            conditions.append("\(column) = $\(bindings.count)")
+        }
+        for (condition, value) in [("at <", query.until), ("seq <", query.beforeSeq)] {
+            guard let value else { continue }
+            bindings.append(value)
+            conditions.append("\(condition) $\(bindings.count)")
+        }
+        bindings.append(Int64(max(0, limit)))
+        // One org's entries in chain order (what the `beforeSeq` cursor pages through); across orgs by time.
+        let order = org == nil ? "at DESC, id DESC" : "seq DESC"
+        let sql = "SELECT \(Self.chainColumns) FROM audit_log WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT $\(bindings.count)"
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: bindings)).map { try AuditRecord(Self.decodeLink($0)) }
+    }
+
+    public func auditChain(org: String, afterSeq: Int64, limit: Int) async throws -> [AuditChain.Link] {
         try await rows("""
-            INSERT INTO audit_log (org, at, actor, action, room, msg_id, subject, reasons, scores, detail)
-            VALUES (\(esc(record.org)), \(esc(record.at)), \(esc(record.actor)), \(esc(record.action)), \(esc(record.room)), \(esc(record.msgID)), \(esc(record.subject)),
-                    \(esc(reasons)), \(esc(scores)), \(esc(record.detail)))
-            """)
+            SELECT \(unescaped: Self.chainColumns) FROM audit_log WHERE org = \(esc(org)) AND seq > \(afterSeq)
+            ORDER BY seq LIMIT \(Int64(max(0, limit)))
+            """).map(Self.decodeLink)
     }
 
-    public func audit(org: String?, since: Int64?, limit: Int) async throws -> [AuditRecord] {
-        let limit = max(0, limit)
-        let query: PostgresQuery
-        if let org {
-            query = """
-                SELECT \(unescaped: Self.auditColumns) FROM audit_log WHERE at >= \(esc(since ?? 0)) AND org = \(esc(org))
-                ORDER BY at DESC, id DESC LIMIT \(esc(limit))
-                """
-        } else {
-            query = "SELECT \(unescaped: Self.auditColumns) FROM audit_log WHERE at >= \(esc(since ?? 0)) ORDER BY at DESC, id DESC LIMIT \(esc(limit))"
-        }
-        return try await rows(query).map { row in
-            let (org, at, actor, action, room, msgID, subject, reasons, scores, detail) =
-                try row.decode((String, Int64, String, String, String?, String?, String?, String, String, String?).self)
-            return AuditRecord(
-                org: unesc(org), at: at, actor: unesc(actor), action: unesc(action), room: unesc(room), msgID: unesc(msgID),
-                subject: unesc(subject), reasons: try JSONColumn.decode([String].self, unesc(reasons), column: "audit_log.reasons"),
-                scores: try JSONColumn.decode([String: Double].self, unesc(scores), column: "audit_log.scores"), detail: unesc(detail))
-        }
+    public func auditOrgs() async throws -> [String] {
+        try await rows("SELECT DISTINCT org FROM audit_log ORDER BY org").map { unesc(try $0.decode(String.self)) }
     }
 
-    private static let auditColumns = "org, at, actor, action, room, msg_id, subject, reasons, scores, detail"
+    /// First key of the two-key advisory locks that serialise one org's audit appends.
+    private static let auditLockSpace: Int32 = 0x6175_6474  // "audt"
+
+    private static let chainColumns = "org, seq, at, actor, action, room, msg_id, subject, reasons, scores, detail, prev_hash, hash"
+
+    private static func decodeLink(_ row: PostgresRow) throws -> AuditChain.Link {
+        let (org, seq, at, actor, action, room, msgID, subject, reasons, scores, detail, prevHash, hash) =
+            try row.decode((String, Int64, Int64, String, String, String?, String?, String?, String, String, String?, String, String).self)
+        return AuditChain.Link(
+            org: unesc(org), seq: seq, at: at, actor: unesc(actor), action: unesc(action), room: unesc(room), msgID: unesc(msgID),
+            subject: unesc(subject), reasons: unesc(reasons), scores: unesc(scores), detail: unesc(detail), prevHash: prevHash, hash: hash)
+    }
 
     /// `org` first: `allHeldMessages` reads it from column 0.
     private static let heldColumns =

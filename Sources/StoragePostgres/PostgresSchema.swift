@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import Storage
 
 /// The PostgreSQL schema as an ordered list of versioned migrations, recorded in `schema_migrations`.
 ///
@@ -16,6 +17,8 @@ enum PostgresSchema {
     struct Migration: Sendable {
         var version: String
         var statements: [String]
+        /// Work SQL alone cannot do (computing hashes), run after the statements in the same transaction.
+        var backfill: (@Sendable (PostgresConnection, Logger) async throws -> Void)? = nil
     }
 
     /// Arbitrary constant naming the migration lock among advisory locks.
@@ -257,6 +260,15 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Each org's audit entries become a hash chain (AuditChain); existing ones are chained in
+        // the order they were written. NULL seqs do not collide in the unique index.
+        Migration(
+            version: "v9-audit-chain",
+            statements: [
+                "ALTER TABLE audit_log ADD COLUMN seq BIGINT, ADD COLUMN prev_hash TEXT, ADD COLUMN hash TEXT",
+                "CREATE UNIQUE INDEX audit_log_by_org_seq ON audit_log (org, seq)",
+            ],
+            backfill: chainExistingAuditEntries),
     ]
 
     /// `rts_append_messages` as it is now: v4 created it, later migrations replace it.
@@ -355,11 +367,34 @@ enum PostgresSchema {
                 for statement in migration.statements {
                     _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).collect()
                 }
+                try await migration.backfill?(connection, logger)
                 _ = try await connection.query(
                     "INSERT INTO schema_migrations (version) VALUES (\(migration.version))", logger: logger).collect()
                 applied.append(migration.version)
             }
             return applied
+        }
+    }
+
+    @Sendable
+    private static func chainExistingAuditEntries(_ connection: PostgresConnection, _ logger: Logger) async throws {
+        var heads: [String: (seq: Int64, hash: String)] = [:]
+        let rows = try await connection.query(
+            "SELECT id, org, at, actor, action, room, msg_id, subject, reasons, scores, detail FROM audit_log ORDER BY id", logger: logger
+        ).collect()
+        for row in rows {
+            let (id, org, at, actor, action, room, msgID, subject, reasons, scores, detail) =
+                try row.decode((Int64, String, Int64, String, String, String?, String?, String?, String, String, String?).self)
+            let previous = heads[org]
+            var link = AuditChain.Link(
+                org: unesc(org), seq: (previous?.seq ?? 0) + 1, at: at, actor: unesc(actor), action: unesc(action), room: unesc(room),
+                msgID: unesc(msgID), subject: unesc(subject), reasons: unesc(reasons), scores: unesc(scores), detail: unesc(detail),
+                prevHash: previous?.hash ?? AuditChain.genesis)
+            link.hash = AuditChain.hash(of: link)
+            _ = try await connection.query(
+                "UPDATE audit_log SET seq = \(link.seq), prev_hash = \(link.prevHash), hash = \(link.hash) WHERE id = \(id)", logger: logger
+            ).collect()
+            heads[org] = (link.seq, link.hash)
         }
     }
 

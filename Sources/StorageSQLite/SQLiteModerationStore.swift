@@ -77,39 +77,68 @@ extension SQLiteChatStore: ModerationStore {
         }
     }
 
-    public func appendAudit(_ record: AuditRecord) async throws {
-        let reasons = try JSONCoding.string(record.reasons)
-        let scores = try JSONCoding.string(record.scores)
+    public func appendAudit(_ record: AuditRecord) async throws -> AuditRecord {
         try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO audit_log (org, at, actor, action, room, msg_id, subject, reasons, scores, detail)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    record.org, record.at, record.actor, record.action, record.room, record.msgID, record.subject, reasons, scores,
-                    record.detail,
-                ])
+            // The one writer connection serialises appends: the head read here stays the head.
+            let head = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT seq, hash FROM audit_log WHERE org = ? ORDER BY seq DESC LIMIT 1"), arguments: [record.org]
+            ).map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
+            let link = try AuditChain.Link(record, after: head)
+            try db.cachedStatement(sql: """
+                INSERT INTO audit_log (org, at, actor, action, room, msg_id, subject, reasons, scores, detail, seq, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                link.org, link.at, link.actor, link.action, link.room, link.msgID, link.subject, link.reasons, link.scores, link.detail,
+                link.seq, link.prevHash, link.hash,
+            ])
+            var stored = record
+            stored.seq = link.seq
+            stored.hash = link.hash
+            return stored
         }
     }
 
-    public func audit(org: String?, since: Int64?, limit: Int) async throws -> [AuditRecord] {
+    public func audit(org: String?, query: AuditQuery, limit: Int) async throws -> [AuditRecord] {
         try await pool.read { db in
-            var sql = "SELECT * FROM audit_log WHERE at >= ?"
-            var arguments: StatementArguments = [since ?? 0]
-            if let org {
-                sql += " AND org = ?"
-                arguments += [org]
+            var conditions = ["at >= ?"]
+            var arguments: StatementArguments = [query.since ?? 0]
+            let optional: [(String, (any DatabaseValueConvertible)?)] = [
+                ("org = ?", org), ("at < ?", query.until), ("action = ?", query.action), ("actor = ?", query.actor),
+                ("subject = ?", query.subject), ("room = ?", query.room), ("seq < ?", query.beforeSeq),
+            ]
+            for (condition, value) in optional {
+                guard let value else { continue }
+                conditions.append(condition)
+                arguments += [value]
             }
-            sql += " ORDER BY at DESC, id DESC LIMIT ?"
             arguments += [limit]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                AuditRecord(
-                    org: row["org"], at: row["at"], actor: row["actor"], action: row["action"], room: row["room"], msgID: row["msg_id"],
-                    subject: row["subject"], reasons: try JSONCoding.decode([String].self, row["reasons"]),
-                    scores: try JSONCoding.decode([String: Double].self, row["scores"]), detail: row["detail"])
-            }
+            // One org's entries in chain order (what the `beforeSeq` cursor pages through); across orgs by time.
+            let order = org == nil ? "at DESC, id DESC" : "seq DESC"
+            let sql = "SELECT \(Self.chainColumns) FROM audit_log WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { try AuditRecord(Self.decodeLink($0)) }
         }
+    }
+
+    public func auditChain(org: String, afterSeq: Int64, limit: Int) async throws -> [AuditChain.Link] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.chainColumns) FROM audit_log WHERE org = ? AND seq > ? ORDER BY seq LIMIT ?",
+                arguments: [org, afterSeq, limit]
+            ).map(Self.decodeLink)
+        }
+    }
+
+    public func auditOrgs() async throws -> [String] {
+        try await pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT org FROM audit_log ORDER BY org") }
+    }
+
+    private static let chainColumns = "org, seq, at, actor, action, room, msg_id, subject, reasons, scores, detail, prev_hash, hash"
+
+    private static func decodeLink(_ row: Row) throws -> AuditChain.Link {
+        AuditChain.Link(
+            org: row["org"], seq: row["seq"], at: row["at"], actor: row["actor"], action: row["action"], room: row["room"],
+            msgID: row["msg_id"], subject: row["subject"], reasons: row["reasons"], scores: row["scores"], detail: row["detail"],
+            prevHash: row["prev_hash"], hash: row["hash"])
     }
 
     private static func decodeHeld(_ row: Row) throws -> HeldMessage {

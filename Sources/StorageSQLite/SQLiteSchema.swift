@@ -236,6 +236,31 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v8-audit-chain") { db in
+            // Each org's audit entries become a hash chain (AuditChain); existing ones are chained
+            // in the order they were written.
+            try db.execute(sql: """
+                ALTER TABLE audit_log ADD COLUMN seq INTEGER;
+                ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+                ALTER TABLE audit_log ADD COLUMN hash TEXT;
+                """)
+            var heads: [String: (seq: Int64, hash: String)] = [:]
+            let rows = try Row.fetchAll(db, sql: "SELECT id, org, at, actor, action, room, msg_id, subject, reasons, scores, detail FROM audit_log ORDER BY id")
+            for row in rows {
+                let org: String = row["org"]
+                let previous = heads[org]
+                var link = AuditChain.Link(
+                    org: org, seq: (previous?.seq ?? 0) + 1, at: row["at"], actor: row["actor"], action: row["action"], room: row["room"],
+                    msgID: row["msg_id"], subject: row["subject"], reasons: row["reasons"], scores: row["scores"], detail: row["detail"],
+                    prevHash: previous?.hash ?? AuditChain.genesis)
+                link.hash = AuditChain.hash(of: link)
+                try db.execute(
+                    sql: "UPDATE audit_log SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                    arguments: [link.seq, link.prevHash, link.hash, row["id"] as Int64])
+                heads[org] = (link.seq, link.hash)
+            }
+            try db.execute(sql: "CREATE UNIQUE INDEX audit_log_by_org_seq ON audit_log (org, seq)")
+        }
         return migrator
     }
 }

@@ -225,4 +225,32 @@ final class AdminAPIConformanceTests: ConformanceTestCase {
         let actions = JSON.parse(audit.body)?["records"]?.array?.compactMap { $0["action"]?.string }
         XCTAssertEqual(actions, ["sign_out", "end_session"])
     }
+
+    func testAuditTrailFiltersAndPages() async throws {
+        let token = try await adminToken()
+        for user in ["a1", "a2", "a3"] {
+            _ = try await call("POST", "/bans", token: token, body: #"{"user":"\#(user)"}"#)
+        }
+        _ = try await call("DELETE", "/bans/a2", token: token)
+
+        let all = try await call("GET", "/audit", token: token)
+        XCTAssertEqual(all.status, 200)
+        let records = all.body?["records"]?.array ?? []
+        XCTAssertEqual(records.compactMap { $0["action"]?.string }, ["unban", "ban", "ban", "ban"])
+        XCTAssertEqual(records.compactMap { $0["seq"]?.int }, [4, 3, 2, 1], "each org's own chain")
+        XCTAssertEqual(records.first?["hash"]?.string?.count, 64)
+
+        let bans = try await call("GET", "/audit?action=ban&subject=a2", token: token)
+        XCTAssertEqual(bans.body?["records"]?.array?.count, 1)
+        let first = try await call("GET", "/audit?limit=2", token: token)
+        XCTAssertEqual(first.body?["records"]?.array?.compactMap { $0["seq"]?.int }, [4, 3])
+        let cursor = try XCTUnwrap(first.body?["next"]?.int)
+        let second = try await call("GET", "/audit?limit=2&before=\(cursor)", token: token)
+        XCTAssertEqual(second.body?["records"]?.array?.compactMap { $0["seq"]?.int }, [2, 1])
+        let bad = try await call("GET", "/audit?since=yesterday", token: token)
+        XCTAssertEqual(bad.status, 400)
+        let student = try await server.token(user: "sam", org: org, role: "student")
+        let refused = try await call("GET", "/audit", token: student)
+        XCTAssertEqual(refused.status, 403)
+    }
 }

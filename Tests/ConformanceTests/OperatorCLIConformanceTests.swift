@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import XCTest
 
 /// `realtime-server moderate` and `realtime-server audit`, run as the real executable.
@@ -32,5 +33,34 @@ final class OperatorCLIConformanceTests: ConformanceTestCase {
         XCTAssertEqual(records.count, 1, output)
         XCTAssertEqual(records.first?["action"]?.string, "block")
         XCTAssertEqual(records.first?["room"]?.string, room)
+    }
+}
+
+/// `realtime-server audit verify` against a real database file that someone edited.
+final class AuditVerifyConformanceTests: ConformanceTestCase {
+    func testVerifyFindsAnEditedEntry() async throws {
+        try skipOnPostgres("edits the SQLite file directly")
+        let org = self.org!
+        let admin = try await user("boss", "admin")
+        _ = try await user("troll")
+        try await admin.require("ok", ["type": "ban", "user": "troll"])
+        try await admin.require("ok", ["type": "ban", "user": "troll", "on": false])
+        try await admin.require("ok", ["type": "ban", "user": "troll"])
+
+        let (status, output) = try await ServerProcess.runCLI(
+            ["audit", "verify", "--org", org], dbPath: server.config.sqlitePath, workingDirectory: server.directory)
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("\(org): ok, 3 entries, head "), output)
+
+        // Someone with access to the file rewrites history: the unban never happened.
+        let database = try DatabaseQueue(path: server.config.sqlitePath)
+        try await database.write { db in
+            try db.execute(sql: "UPDATE audit_log SET action = 'ban' WHERE org = ? AND seq = 2", arguments: [org])
+        }
+        try database.close()
+        let (tampered, report) = try await ServerProcess.runCLI(
+            ["audit", "verify", "--org", org], dbPath: server.config.sqlitePath, workingDirectory: server.directory)
+        XCTAssertEqual(tampered, 1)
+        XCTAssertTrue(report.contains("BROKEN at entry 2"), report)
     }
 }

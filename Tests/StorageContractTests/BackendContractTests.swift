@@ -35,6 +35,7 @@ final class SQLiteStoreContractTests: XCTestCase {
     func testAchievementsAndHelpfulAwardsHappenOnce() async throws { try await contract().achievementsAndHelpfulAwardsHappenOnce() }
     func testWeeklyScoresBeforeOldestWeekAreNotLoaded() async throws { try await contract().weeklyScoresBeforeOldestWeekAreNotLoaded() }
     func testHeldMessagesMutesAndAudit() async throws { try await contract().heldMessagesMutesAndAudit() }
+    func testAuditEntriesFormOneHashChainPerOrg() async throws { try await contract().auditEntriesFormOneHashChainPerOrg() }
     func testAppendThroughput() async throws { try await contract().appendThroughput() }
     func testControlCharactersAreStored() async throws { try await contract().controlCharactersAreStored() }
 
@@ -78,6 +79,7 @@ final class PostgresStoreContractTests: XCTestCase {
     func testAchievementsAndHelpfulAwardsHappenOnce() async throws { try await contract().achievementsAndHelpfulAwardsHappenOnce() }
     func testWeeklyScoresBeforeOldestWeekAreNotLoaded() async throws { try await contract().weeklyScoresBeforeOldestWeekAreNotLoaded() }
     func testHeldMessagesMutesAndAudit() async throws { try await contract().heldMessagesMutesAndAudit() }
+    func testAuditEntriesFormOneHashChainPerOrg() async throws { try await contract().auditEntriesFormOneHashChainPerOrg() }
     func testAppendThroughput() async throws { try await contract().appendThroughput() }
     func testControlCharactersAreStored() async throws { try await contract().controlCharactersAreStored() }
 

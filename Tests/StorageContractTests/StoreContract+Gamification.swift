@@ -69,7 +69,7 @@ extension StoreContract {
         let taken = try await store.takeHeldMessage(org: "org1", msgID: "m\u{0}")
         XCTAssertEqual(taken, expected)
         try await store.appendAudit(AuditRecord(org: "org1", at: 1, actor: odd, action: "hold", room: "r\u{0}", detail: odd))
-        let audit = try await store.audit(org: "org1", since: nil, limit: 5)
+        let audit = try await store.audit(org: "org1", query: AuditQuery(), limit: 5)
         XCTAssertEqual(audit.first?.actor, odd)
         XCTAssertEqual(audit.first?.detail, odd)
     }
@@ -256,16 +256,53 @@ extension StoreContract {
         try await store.appendAudit(AuditRecord(org: "org1", at: 20, actor: "mia", action: "approve", room: "r1", msgID: "h1"))
         try await store.appendAudit(AuditRecord(org: "org2", at: 30, actor: "root", action: "ban", subject: "x", detail: "abuse"))
         try await store.appendAudit(AuditRecord(org: "org1", at: 20, actor: "mia", action: "mute", subject: "amy"))
-        let org1 = try await store.audit(org: "org1", since: nil, limit: 10)
-        // Newest first; equal times in reverse order of appending.
+        let org1 = try await store.audit(org: "org1", query: AuditQuery(), limit: 10)
+        // Newest first: each org's chain in reverse.
         XCTAssertEqual(org1.map(\.action), ["mute", "approve", "hold"])
-        XCTAssertEqual(org1.last, AuditRecord(org: "org1", at: 10, actor: "moderator", action: "hold", room: "r1", msgID: "h1", subject: "amy",
-                                              reasons: ["spam"], scores: ["spam": 0.75]))
-        let recent = try await store.audit(org: "org1", since: 20, limit: 1)
+        XCTAssertEqual(org1.map(\.seq), [3, 2, 1])
+        var first = AuditRecord(org: "org1", at: 10, actor: "moderator", action: "hold", room: "r1", msgID: "h1", subject: "amy",
+                                reasons: ["spam"], scores: ["spam": 0.75], seq: 1)
+        first.hash = org1.last?.hash
+        XCTAssertEqual(org1.last, first)
+        let recent = try await store.audit(org: "org1", query: AuditQuery(since: 20), limit: 1)
         XCTAssertEqual(recent.map(\.action), ["mute"])
-        let everyOrg = try await store.audit(org: nil, since: nil, limit: 10)
+        let everyOrg = try await store.audit(org: nil, query: AuditQuery(), limit: 10)
         XCTAssertEqual(everyOrg.map(\.action), ["ban", "mute", "approve", "hold"])
         XCTAssertEqual(everyOrg.first?.detail, "abuse")
+
+        // Filters, and paging with the seq cursor.
+        let byActor = try await store.audit(org: "org1", query: AuditQuery(actor: "mia"), limit: 10)
+        XCTAssertEqual(byActor.map(\.action), ["mute", "approve"])
+        let bySubject = try await store.audit(org: "org1", query: AuditQuery(action: "mute", subject: "amy"), limit: 10)
+        XCTAssertEqual(bySubject.map(\.seq), [3])
+        let inRoom = try await store.audit(org: "org1", query: AuditQuery(until: 20, room: "r1"), limit: 10)
+        XCTAssertEqual(inRoom.map(\.action), ["hold"])
+        let nextPage = try await store.audit(org: "org1", query: AuditQuery(beforeSeq: 3), limit: 1)
+        XCTAssertEqual(nextPage.map(\.action), ["approve"])
+    }
+
+    func auditEntriesFormOneHashChainPerOrg() async throws {
+        let store = try await makeStore()
+        for index in 1...5 {
+            try await store.appendAudit(AuditRecord(org: "org1", at: Int64(index), actor: "a", action: "ban", subject: "u\(index)", detail: "d"))
+        }
+        try await store.appendAudit(AuditRecord(org: "org2", at: 1, actor: "a", action: "kick"))
+        let chain = try await store.auditChain(org: "org1", afterSeq: 0, limit: 100)
+        XCTAssertEqual(chain.map(\.seq), [1, 2, 3, 4, 5])
+        XCTAssertEqual(chain.first?.prevHash, AuditChain.genesis)
+        XCTAssertNil(AuditChain.firstBreak(in: chain, after: nil))
+        let tail = try await store.auditChain(org: "org1", afterSeq: 3, limit: 100)
+        XCTAssertNil(AuditChain.firstBreak(in: tail, after: (chain[2].seq, chain[2].hash)))
+        let orgs = try await store.auditOrgs()
+        XCTAssertEqual(orgs, ["org1", "org2"])
+
+        var edited = chain
+        edited[2].detail = "changed"
+        XCTAssertEqual(AuditChain.firstBreak(in: edited, after: nil)?.seq, 3)
+        var removed = chain
+        removed.remove(at: 1)
+        XCTAssertEqual(AuditChain.firstBreak(in: removed, after: nil)?.seq, 3)
+        XCTAssertEqual(AuditChain.firstBreak(in: Array(chain.dropFirst()), after: nil)?.seq, 2)
     }
 }
 

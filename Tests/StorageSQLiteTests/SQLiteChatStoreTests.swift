@@ -23,6 +23,18 @@ final class SQLiteChatStoreTests: XCTestCase {
         try SQLiteChatStore(path: path, logger: Logger(label: "storage-tests"))
     }
 
+    /// A file as an older version left it: migrated up to `version`, then `sql` run on it.
+    private func olderFile(upTo version: String, _ sql: String) async throws -> String {
+        let path = temporaryPath()
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let old = try DatabasePool(path: path)
+        try SQLiteSchema.migrator.migrate(old, upTo: version)
+        try await old.write { db in try db.execute(sql: sql) }
+        try old.close()
+        return path
+    }
+
     // MARK: Schema
 
     func testMigrationsCreateSchemaOnNewFile() async throws {
@@ -59,19 +71,11 @@ final class SQLiteChatStoreTests: XCTestCase {
     }
 
     func testBansMigrationKeepsEarlierBans() async throws {
-        let path = temporaryPath()
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         // A file from before bans had their own table: users.banned held them.
-        let old = try DatabasePool(path: path)
-        try SQLiteSchema.migrator.migrate(old, upTo: "v5-urgent-holds")
-        try await old.write { db in
-            try db.execute(sql: """
-                INSERT INTO users (org, id, name, role, last_seen, banned) VALUES
-                    ('org1', 'troll', 'Troll', 'student', 70, 1), ('org1', 'ann', 'Ann', 'student', 80, 0)
-                """)
-        }
-        try old.close()
+        let path = try await olderFile(upTo: "v5-urgent-holds", """
+            INSERT INTO users (org, id, name, role, last_seen, banned) VALUES
+                ('org1', 'troll', 'Troll', 'student', 70, 1), ('org1', 'ann', 'Ann', 'student', 80, 0)
+            """)
 
         let store = try openStore(path)
         let bans = try await store.bans(org: "org1", now: 100)
@@ -81,6 +85,27 @@ final class SQLiteChatStoreTests: XCTestCase {
             UserSignIn(org: "org1", id: "ann", name: "Ann", role: .student, at: 100),
         ])
         XCTAssertEqual(flags, [.banned, nil])
+        try await store.close()
+    }
+
+    func testAuditChainMigrationChainsEarlierEntries() async throws {
+        let path = try await olderFile(upTo: "v7-sign-outs", """
+            INSERT INTO audit_log (org, at, actor, action, reasons, scores) VALUES
+                ('org1', 10, 'moderator', 'block', '["insult"]', '{"toxicity":0.9}'),
+                ('org2', 11, 'root', 'ban', '[]', '{}'),
+                ('org1', 12, 'mia', 'approve', '[]', '{}')
+            """)
+
+        let store = try openStore(path)
+        let chain = try await store.auditChain(org: "org1", afterSeq: 0, limit: 10)
+        XCTAssertEqual(chain.map(\.seq), [1, 2])
+        XCTAssertEqual(chain.map(\.action), ["block", "approve"])
+        XCTAssertNil(AuditChain.firstBreak(in: chain, after: nil))
+        // New entries continue the migrated chain.
+        let next = try await store.appendAudit(AuditRecord(org: "org1", at: 13, actor: "mia", action: "reject"))
+        XCTAssertEqual(next.seq, 3)
+        let whole = try await store.auditChain(org: "org1", afterSeq: 0, limit: 10)
+        XCTAssertNil(AuditChain.firstBreak(in: whole, after: nil))
         try await store.close()
     }
 }
