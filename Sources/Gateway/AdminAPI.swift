@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import Presence
+import Review
+import Rooms
 import Storage
 import Transport
 import Wire
@@ -11,6 +13,8 @@ struct AdminAPI: Sendable {
     let authenticator: APIAuthenticator
     let store: any ChatStore
     let bans: UserBans
+    let review: ReviewDesk
+    let rooms: RoomRegistry
     let userSessions: UserSessions
     let presence: PresenceTracker
     let audit: any ModerationStore
@@ -53,6 +57,22 @@ struct AdminAPI: Sendable {
                 case .forwarded: return JSONReply.json(status: 202, AcceptedBody(status: "forwarded to the nodes holding the user's sessions"))
                 case .unknown: throw RequestError.notFound("session '\(session)' of '\(user)'")
                 }
+            case (.held, _):
+                let held = try await review.pending(org: principal.org)
+                return JSONReply.json(status: 200, HeldListBody(held: held.map(HeldBody.init)))
+            case (.heldMessage(let msgID), _):
+                try await decide(msgID, request.body, principal)
+                return JSONReply.noContent
+            case (.mutes, .post):
+                return try await mute(request.body, principal)
+            case (.mutes, _):
+                let mutes = try await review.activeMutes(org: principal.org)
+                return JSONReply.json(status: 200, MutesBody(mutes: mutes.map { MuteBody(room: $0.room, user: $0.user, until: $0.until) }))
+            case (.mute(let room, let user), _):
+                guard try await review.unmute(org: principal.org, room: room, user: user, by: principal) else {
+                    throw RequestError.notFound("mute of '\(user)' in '\(room)'")
+                }
+                return JSONReply.noContent
             case (.audit, _):
                 return try await auditTrail(parameters, principal)
             case (.signOut(let user), _):
@@ -83,6 +103,53 @@ struct AdminAPI: Sendable {
         let banned = try await storeCall(logger, "admin API read") { try await store.ban(org: principal.org, user: id, now: clock.nowMS()) } != nil
         let state = await presence.states(org: principal.org, users: [id])[id]
         return JSONReply.json(status: 200, UserBody(record, online: state.map { $0.status != .offline } ?? false, banned: banned))
+    }
+
+    // MARK: Held messages and mutes
+
+    private struct DecisionRequest: Decodable {
+        var action: String
+        var reason: String?
+    }
+
+    /// Approve or reject a held message, as a moderator bot would (one decision wins, audited first).
+    private func decide(_ msgID: String, _ body: [UInt8], _ principal: Principal) async throws(RequestError) {
+        let request = try JSONBody.decode(DecisionRequest.self, from: body)
+        guard let action = ModerationDecision(rawValue: request.action), action == .approve || action == .reject else {
+            throw .badRequest("'action' must be approve or reject")
+        }
+        try Self.checkReason(request.reason)
+        guard let held = try await review.pending(org: principal.org).first(where: { $0.message.id == msgID }) else {
+            throw .notFound("held message '\(msgID)'")
+        }
+        try await review.decide(
+            org: principal.org, bot: principal,
+            request: ClientRequest.Moderate(room: held.room, msgID: msgID, action: action, durationMS: nil, reason: request.reason))
+    }
+
+    private struct MuteRequest: Decodable {
+        var room: String
+        var user: String
+        var durationMS: Int64
+        var reason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case room, user, reason
+            case durationMS = "duration_ms"
+        }
+    }
+
+    private func mute(_ body: [UInt8], _ principal: Principal) async throws(RequestError) -> HTTPResponse {
+        let request = try JSONBody.decode(MuteRequest.self, from: body)
+        guard Identifier.isValidRoom(request.room) else { throw .badRequest("'room' is not a valid room id") }
+        guard Identifier.isValid(request.user) else { throw .badRequest("'user' is not a valid user id") }
+        guard request.durationMS > 0 else { throw .badRequest("'duration_ms' must be positive") }
+        try Self.checkReason(request.reason)
+        // The room must exist in this org.
+        _ = try await rooms.withRoom(org: principal.org, id: request.room) { room throws(RequestError) in room.id }
+        let until = try await review.mute(
+            org: principal.org, room: request.room, user: request.user, durationMS: request.durationMS, by: principal, reason: request.reason)
+        return JSONReply.json(status: 201, MuteBody(room: request.room, user: request.user, until: until))
     }
 
     // MARK: Audit
@@ -122,17 +189,21 @@ struct AdminAPI: Sendable {
     private func ban(_ body: [UInt8], _ principal: Principal) async throws(RequestError) -> HTTPResponse {
         let request = try JSONBody.decode(BanRequest.self, from: body)
         guard Identifier.isValid(request.user) else { throw .badRequest("'user' is not a valid user id") }
-        if let reason = request.reason {
-            guard reason.count <= Self.maxReason else { throw .badRequest("'reason' is longer than \(Self.maxReason) characters") }
-            guard !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw .badRequest("'reason' contains control characters")
-            }
-        }
+        try Self.checkReason(request.reason)
         let ban = try await bans.ban(request.user, reason: request.reason, expiresAt: request.expiresAt, by: principal)
         return JSONReply.json(status: 201, BanBody(ban))
     }
 
     // MARK: Helpers
+
+    /// Reasons are kept in the audit trail and shown to admins (and to authors, for rejections).
+    private static func checkReason(_ reason: String?) throws(RequestError) {
+        guard let reason else { return }
+        guard reason.count <= maxReason else { throw .badRequest("'reason' is longer than \(maxReason) characters") }
+        guard !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .badRequest("'reason' contains control characters")
+        }
+    }
 
     private static func limit(_ parameters: [String: String]) throws(RequestError) -> Int {
         guard let text = parameters["limit"] else { return 100 }
@@ -152,6 +223,10 @@ enum AdminRoute: Equatable {
     case signOut(user: String)
     case bans
     case ban(user: String)
+    case held
+    case heldMessage(msgID: String)
+    case mutes
+    case mute(room: String, user: String)
     case audit
 
     init?(path: String) {
@@ -168,16 +243,20 @@ enum AdminRoute: Equatable {
         case ("bans", 1): self = .bans
         case ("bans", 2): self = .ban(user: parts[1])
         case ("audit", 1): self = .audit
+        case ("held", 1): self = .held
+        case ("held", 2): self = .heldMessage(msgID: parts[1])
+        case ("mutes", 1): self = .mutes
+        case ("mutes", 3): self = .mute(room: parts[1], user: parts[2])
         default: return nil
         }
     }
 
     var methods: [HTTPMethod] {
         switch self {
-        case .users, .user, .sessions, .audit: [.get]
-        case .bans: [.get, .post]
-        case .ban, .session: [.delete]
-        case .signOut: [.post]
+        case .users, .user, .sessions, .audit, .held: [.get]
+        case .bans, .mutes: [.get, .post]
+        case .ban, .session, .mute: [.delete]
+        case .signOut, .heldMessage: [.post]
         }
     }
 }

@@ -91,3 +91,40 @@ struct AuditPage: Encodable {
     /// The `before` of the next (older) page; absent on the last one.
     var next: Int64?
 }
+
+/// A held message as bots see it in `moderation.review`, and when its review deadline passes.
+struct HeldBody: Encodable {
+    var room: String
+    var msg: ChatMessage
+    var reasons: [String]
+    var scores: [String: Double]
+    var priority: String
+    var deadline: Int64
+
+    init(_ held: HeldMessage) {
+        let message = held.message
+        room = held.room
+        msg = ChatMessage(
+            id: message.id, seq: 0, from: message.from, text: message.text, ts: message.ts, replyTo: message.replyTo,
+            clientMsgID: message.clientMsgID)
+        reasons = held.reasons
+        scores = held.scores
+        priority = held.urgent ? "urgent" : "normal"
+        deadline = held.deadline
+    }
+}
+
+struct HeldListBody: Encodable {
+    var held: [HeldBody]
+}
+
+struct MuteBody: Encodable {
+    var room: String
+    var user: String
+    /// When the mute ends (ms).
+    var until: Int64
+}
+
+struct MutesBody: Encodable {
+    var mutes: [MuteBody]
+}

@@ -127,7 +127,7 @@ public final class RealtimeNode: Sendable {
                 services: services, http: http,
                 dashboard: DashboardAPI(authenticator: authenticator, gamification: gamification, rooms: rooms, audit: store),
                 admin: AdminAPI(
-                    authenticator: authenticator, store: store, bans: bans,
+                    authenticator: authenticator, store: store, bans: bans, review: review, rooms: rooms,
                     userSessions: UserSessions(
                         store: store, sessions: sessions, presence: presence, broker: broker, review: review, clock: clock, logger: logger),
                     presence: presence, audit: store, clock: clock, logger: logger),

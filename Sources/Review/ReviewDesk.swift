@@ -154,6 +154,48 @@ public actor ReviewDesk {
         }
     }
 
+    /// The org's held messages awaiting a decision: urgent ones first, then oldest first.
+    public func pending(org: String) async throws(RequestError) -> [HeldMessage] {
+        do {
+            let held = try await store.heldMessages(org: org)
+            return held.filter(\.urgent) + held.filter { !$0.urgent }
+        } catch {
+            logger.error("reading held messages failed", metadata: ["error": "\(error)"])
+            throw .internalError
+        }
+    }
+
+    /// The org's mutes in force now, by room and user.
+    public func activeMutes(org: String) async throws(RequestError) -> [(room: String, user: String, until: Int64)] {
+        do {
+            return try await store.activeMutes(now: clock.nowMS())
+                .filter { $0.org == org }
+                .map { ($0.room, $0.user, $0.until) }
+                .sorted { ($0.room, $0.user) < ($1.room, $1.user) }
+        } catch {
+            logger.error("reading mutes failed", metadata: ["error": "\(error)"])
+            throw .internalError
+        }
+    }
+
+    /// An admin mutes a user in a room for `durationMS` (audited first); returns when it ends.
+    public func mute(org: String, room: String, user: String, durationMS: Int64, by principal: Principal, reason: String?) async throws(RequestError)
+        -> Int64
+    {
+        try await record(AuditRecord(
+            org: org, at: clock.nowMS(), actor: principal.user, action: "mute", room: room, subject: user,
+            detail: [reason, "duration_ms=\(durationMS)"].compactMap { $0 }.joined(separator: "; ")))
+        return try await mute(org: org, room: room, user: user, durationMS: durationMS)
+    }
+
+    /// Lifts a mute (audited first); false when none is in force.
+    public func unmute(org: String, room: String, user: String, by principal: Principal) async throws(RequestError) -> Bool {
+        guard mutes.mutedUntil(org: org, room: room, user: user, now: clock.nowMS()) != nil else { return false }
+        try await record(AuditRecord(org: org, at: clock.nowMS(), actor: principal.user, action: "unmute", room: room, subject: user))
+        try await setMute(org: org, room: room, user: user, until: 0)
+        return true
+    }
+
     /// Appends an audit entry, before the action it records: when it cannot be written the caller
     /// gets `internal` and does not act.
     public func record(_ entry: AuditRecord) async throws(RequestError) {
@@ -178,10 +220,17 @@ public actor ReviewDesk {
         }
     }
 
-    private func mute(org: String, room: String, user: String, durationMS: Int64) async throws(RequestError) {
+    @discardableResult
+    private func mute(org: String, room: String, user: String, durationMS: Int64) async throws(RequestError) -> Int64 {
         // Saturating: a mute "forever" must not overflow (the decoder bounds it too).
         let (sum, overflow) = clock.nowMS().addingReportingOverflow(max(0, durationMS))
         let until = overflow ? Int64.max : sum
+        try await setMute(org: org, room: room, user: user, until: until)
+        return until
+    }
+
+    /// Stores the mute (`until` 0 lifts it) and tells this node and the others.
+    private func setMute(org: String, room: String, user: String, until: Int64) async throws(RequestError) {
         do {
             try await store.setMute(org: org, room: room, user: user, until: until)
         } catch {

@@ -44,6 +44,14 @@ public enum ClientRequest: Sendable, Equatable {
         public var action: ModerationDecision
         public var durationMS: Int64?
         public var reason: String?
+
+        public init(room: String, msgID: String, action: ModerationDecision, durationMS: Int64?, reason: String?) {
+            self.room = room
+            self.msgID = msgID
+            self.action = action
+            self.durationMS = durationMS
+            self.reason = reason
+        }
     }
 
     public struct Subscription: Sendable, Equatable {

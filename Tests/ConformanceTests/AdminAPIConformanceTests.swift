@@ -253,4 +253,75 @@ final class AdminAPIConformanceTests: ConformanceTestCase {
         let refused = try await call("GET", "/audit", token: student)
         XCTAssertEqual(refused.status, 403)
     }
+
+    func testHeldMessagesAreListedAndDecidedFromTheDashboard() async throws {
+        let mentor = try await user("mia", "mentor")
+        let student = try await user("sam")
+        let room = Fresh.id("held")
+        try await mentor.createRoom(room, visibility: "org")
+        try await mentor.join(room)
+        try await student.join(room)
+        let first = try await student.say("this is fucking hard", in: room)
+        let second = try await student.say("this fucking homework again", in: room)
+        XCTAssertEqual(first["status"]?.string, "held")
+        let token = try await adminToken()
+
+        let listed = try await call("GET", "/held", token: token)
+        XCTAssertEqual(listed.status, 200)
+        let held = listed.body?["held"]?.array ?? []
+        XCTAssertEqual(held.compactMap { $0["msg"]?["id"]?.string }, [first["msg_id"]?.string, second["msg_id"]?.string].compactMap { $0 })
+        XCTAssertEqual(held.first?["room"]?.string, room)
+        XCTAssertEqual(held.first?["msg"]?["text"]?.string, "this is fucking hard")
+        XCTAssertNotNil(held.first?["deadline"]?.int)
+
+        let firstID = try XCTUnwrap(first["msg_id"]?.string)
+        let approved = try await call("POST", "/held/\(firstID)", token: token, body: #"{"action":"approve"}"#)
+        XCTAssertEqual(approved.status, 204)
+        let delivered = try await mentor.nextMessage(in: room)
+        XCTAssertEqual(delivered["msg"]?["text"]?.string, "this is fucking hard")
+        let twice = try await call("POST", "/held/\(firstID)", token: token, body: #"{"action":"reject"}"#)
+        XCTAssertEqual(twice.status, 404, "one decision wins")
+
+        let secondID = try XCTUnwrap(second["msg_id"]?.string)
+        let bad = try await call("POST", "/held/\(secondID)", token: token, body: #"{"action":"delete"}"#)
+        XCTAssertEqual(bad.status, 400)
+        let rejected = try await call("POST", "/held/\(secondID)", token: token, body: #"{"action":"reject","reason":"language"}"#)
+        XCTAssertEqual(rejected.status, 204)
+        let notice = try await student.nextPush("moderation", in: room)
+        XCTAssertEqual(notice["action"]?.string, "reject")
+        XCTAssertEqual(notice["reason"]?.string, "language")
+        let empty = try await call("GET", "/held", token: token)
+        XCTAssertEqual(empty.body?["held"]?.array?.count, 0)
+    }
+
+    func testMutesAreSetListedAndLifted() async throws {
+        let mentor = try await user("mia", "mentor")
+        let student = try await user("sam")
+        let room = Fresh.id("mute")
+        try await mentor.createRoom(room, visibility: "org")
+        try await student.join(room)
+        let token = try await adminToken()
+
+        let muted = try await call("POST", "/mutes", token: token, body: #"{"room":"\#(room)","user":"sam","duration_ms":60000,"reason":"cool off"}"#)
+        XCTAssertEqual(muted.status, 201)
+        XCTAssertEqual(muted.body?["user"]?.string, "sam")
+        XCTAssertGreaterThan(muted.body?["until"]?.int ?? 0, nowMS())
+        try await student.expectError("forbidden", to: ["type": "send", "room": room, "text": "hello?", "client_msg_id": "c1"])
+
+        let listed = try await call("GET", "/mutes", token: token)
+        XCTAssertEqual(listed.body?["mutes"]?.array?.compactMap { $0["user"]?.string }, ["sam"])
+        let unknownRoom = try await call("POST", "/mutes", token: token, body: #"{"room":"nowhere","user":"sam","duration_ms":1000}"#)
+        XCTAssertEqual(unknownRoom.status, 404)
+        let noDuration = try await call("POST", "/mutes", token: token, body: #"{"room":"\#(room)","user":"sam","duration_ms":0}"#)
+        XCTAssertEqual(noDuration.status, 400)
+
+        let lifted = try await call("DELETE", "/mutes/\(room)/sam", token: token)
+        XCTAssertEqual(lifted.status, 204)
+        try await student.say("back again", in: room)
+        let again = try await call("DELETE", "/mutes/\(room)/sam", token: token)
+        XCTAssertEqual(again.status, 404)
+
+        let audit = try await call("GET", "/audit?room=\(room)", token: token)
+        XCTAssertEqual(audit.body?["records"]?.array?.compactMap { $0["action"]?.string }, ["unmute", "mute"])
+    }
 }
