@@ -15,6 +15,7 @@ struct AdminAPI: Sendable {
     let bans: UserBans
     let review: ReviewDesk
     let rooms: RoomRegistry
+    let kicks: RoomKicks
     let userSessions: UserSessions
     let presence: PresenceTracker
     let audit: any ModerationStore
@@ -73,6 +74,16 @@ struct AdminAPI: Sendable {
                     throw RequestError.notFound("mute of '\(user)' in '\(room)'")
                 }
                 return JSONReply.noContent
+            case (.rooms, _):
+                return try await roomList(parameters, principal)
+            case (.room(let id), _):
+                guard let room = try await storeCall(logger, "admin API read", { try await store.room(org: principal.org, id: id) }) else {
+                    throw RequestError.notFound("room '\(id)'")
+                }
+                return JSONReply.json(status: 200, RoomBody(room))
+            case (.member(let room, let user), _):
+                try await kicks.kick(user, from: room, by: principal)
+                return JSONReply.noContent
             case (.audit, _):
                 return try await auditTrail(parameters, principal)
             case (.signOut(let user), _):
@@ -103,6 +114,20 @@ struct AdminAPI: Sendable {
         let banned = try await storeCall(logger, "admin API read") { try await store.ban(org: principal.org, user: id, now: clock.nowMS()) } != nil
         let state = await presence.states(org: principal.org, users: [id])[id]
         return JSONReply.json(status: 200, UserBody(record, online: state.map { $0.status != .offline } ?? false, banned: banned))
+    }
+
+    // MARK: Rooms
+
+    private func roomList(_ parameters: [String: String], _ principal: Principal) async throws(RequestError) -> HTTPResponse {
+        let limit = try Self.limit(parameters)
+        let page = try await storeCall(logger, "admin API read") {
+            var rooms: [StoredRoom] = []
+            for id in try await store.roomIDs(org: principal.org, after: parameters["after"], limit: limit) {
+                if let room = try await store.room(org: principal.org, id: id) { rooms.append(room) }
+            }
+            return rooms
+        }
+        return JSONReply.json(status: 200, RoomsBody(rooms: page.map(RoomBody.init), next: page.count == limit ? page.last?.info.id : nil))
     }
 
     // MARK: Held messages and mutes
@@ -223,6 +248,9 @@ enum AdminRoute: Equatable {
     case signOut(user: String)
     case bans
     case ban(user: String)
+    case rooms
+    case room(String)
+    case member(room: String, user: String)
     case held
     case heldMessage(msgID: String)
     case mutes
@@ -232,8 +260,8 @@ enum AdminRoute: Equatable {
     init?(path: String) {
         guard path.hasPrefix(AdminAPI.prefix) else { return nil }
         let parts = path.dropFirst(AdminAPI.prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        // Every segment after the first is an id.
-        guard parts.dropFirst().allSatisfy(Identifier.isValid) else { return nil }
+        // Every segment after the first is an id (a direct room's may be longer).
+        guard parts.dropFirst().allSatisfy(Identifier.isValidRoom) else { return nil }
         switch (parts.first, parts.count) {
         case ("users", 1): self = .users
         case ("users", 2): self = .user(parts[1])
@@ -243,6 +271,9 @@ enum AdminRoute: Equatable {
         case ("bans", 1): self = .bans
         case ("bans", 2): self = .ban(user: parts[1])
         case ("audit", 1): self = .audit
+        case ("rooms", 1): self = .rooms
+        case ("rooms", 2): self = .room(parts[1])
+        case ("rooms", 4) where parts[2] == "members": self = .member(room: parts[1], user: parts[3])
         case ("held", 1): self = .held
         case ("held", 2): self = .heldMessage(msgID: parts[1])
         case ("mutes", 1): self = .mutes
@@ -253,9 +284,9 @@ enum AdminRoute: Equatable {
 
     var methods: [HTTPMethod] {
         switch self {
-        case .users, .user, .sessions, .audit, .held: [.get]
+        case .users, .user, .sessions, .audit, .held, .rooms, .room: [.get]
         case .bans, .mutes: [.get, .post]
-        case .ban, .session, .mute: [.delete]
+        case .ban, .session, .mute, .member: [.delete]
         case .signOut, .heldMessage: [.post]
         }
     }

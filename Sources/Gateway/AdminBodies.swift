@@ -128,3 +128,25 @@ struct MuteBody: Encodable {
 struct MutesBody: Encodable {
     var mutes: [MuteBody]
 }
+
+/// A room as members see it (the protocol's room object), with its latest seq.
+struct RoomBody: Encodable {
+    var room: RoomInfo
+    var lastSeq: Int64
+
+    init(_ stored: StoredRoom) {
+        room = stored.info
+        lastSeq = stored.lastSeq
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case room
+        case lastSeq = "last_seq"
+    }
+}
+
+struct RoomsBody: Encodable {
+    var rooms: [RoomBody]
+    /// The `after` of the next page; absent on the last one.
+    var next: String?
+}

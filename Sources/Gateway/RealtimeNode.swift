@@ -106,6 +106,7 @@ public final class RealtimeNode: Sendable {
                 idempotencyWindowMS: Int64(config.idempotencyWindowMS)),
             clock: clock, logger: logger)
 
+        let kicks = RoomKicks(rooms: rooms, typing: typing, review: review, clock: clock)
         let bans = UserBans(store: store, sessions: sessions, broker: broker, review: review, clock: clock, logger: logger)
         let authenticator = APIAuthenticator(verifier: verifier, store: store, clock: clock)
         let services = SessionServices(
@@ -114,7 +115,7 @@ public final class RealtimeNode: Sendable {
             presence: presence, typing: typing,
             moderation: ModerationGate(moderator: moderator, review: review, maxText: config.maxText, clock: clock),
             gamification: gamification, review: review, mutes: mutes,
-            bans: bans, sessions: sessions,
+            bans: bans, kicks: kicks, sessions: sessions,
             limits: limits,
             clock: clock, logger: logger, metrics: GatewayMetrics())
         transport = TransportServer(
@@ -127,7 +128,7 @@ public final class RealtimeNode: Sendable {
                 services: services, http: http,
                 dashboard: DashboardAPI(authenticator: authenticator, gamification: gamification, rooms: rooms, audit: store),
                 admin: AdminAPI(
-                    authenticator: authenticator, store: store, bans: bans, review: review, rooms: rooms,
+                    authenticator: authenticator, store: store, bans: bans, review: review, rooms: rooms, kicks: kicks,
                     userSessions: UserSessions(
                         store: store, sessions: sessions, presence: presence, broker: broker, review: review, clock: clock, logger: logger),
                     presence: presence, audit: store, clock: clock, logger: logger),

@@ -172,12 +172,7 @@ actor Session {
                 org: principal.org, room: subscription.room, period: try Self.period(subscription), connection: connection.connectionID)
             send(OK(re: id))
         case .kick(let room, let user):
-            try await services.rooms.withRoom(org: principal.org, id: room) { room throws(RequestError) in
-                try await room.kick(principal, user: user)
-            }
-            await services.typing.clear(org: principal.org, room: room, user: user)
-            try await services.review.record(AuditRecord(
-                org: principal.org, at: services.clock.nowMS(), actor: principal.user, action: "kick", room: room, subject: user))
+            try await services.kicks.kick(user, from: room, by: principal)
             send(OK(re: id))
         case .ban(let user, let banned):
             if banned {

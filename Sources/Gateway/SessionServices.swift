@@ -23,6 +23,7 @@ struct SessionServices: Sendable {
     var review: ReviewDesk
     var mutes: MuteList
     var bans: UserBans
+    var kicks: RoomKicks
     var sessions: SessionRegistry
     var limits: UserRateLimits
     var clock: any WallClock

@@ -158,6 +158,8 @@ public protocol ChatStore: Sendable {
     /// Creates the room with its members. Returns false (and changes nothing) when the id exists.
     func createRoom(org: String, info: RoomInfo, epoch: String) async throws -> Bool
     func room(org: String, id: String) async throws -> StoredRoom?
+    /// One page of the org's room ids in id order, starting after `after`.
+    func roomIDs(org: String, after: String?, limit: Int) async throws -> [String]
     /// Adds a member (no-op when already one).
     func addMember(org: String, room: String, user: String, at: Int64) async throws
     /// Removes a member (no-op when not one).

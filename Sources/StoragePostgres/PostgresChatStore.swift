@@ -211,6 +211,12 @@ extension PostgresStore { // ChatStore
         return StoredRoom(info: info, epoch: unesc(epoch), lastSeq: lastSeq)
     }
 
+    public func roomIDs(org: String, after: String?, limit: Int) async throws -> [String] {
+        try await rows("""
+            SELECT id FROM rooms WHERE org = \(esc(org)) AND id > \(esc(after ?? "")) ORDER BY id LIMIT \(Int64(max(0, limit)))
+            """).map { unesc(try $0.decode(String.self)) }
+    }
+
     public func addMember(org: String, room: String, user: String, at: Int64) async throws {
         let found = try await rows("""
             WITH r AS (SELECT org, id FROM rooms WHERE org = \(esc(org)) AND id = \(esc(room))),

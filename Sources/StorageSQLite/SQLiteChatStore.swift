@@ -238,6 +238,13 @@ public final class SQLiteChatStore: ChatStore, Sendable {
         }
     }
 
+    public func roomIDs(org: String, after: String?, limit: Int) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db.cachedStatement(sql: "SELECT id FROM rooms WHERE org = ? AND id > ? ORDER BY id LIMIT ?"), arguments: [org, after ?? "", limit])
+        }
+    }
+
     public func addMember(org: String, room: String, user: String, at: Int64) async throws {
         try await pool.write { db in
             try Self.requireRoom(db, org: org, room: room)

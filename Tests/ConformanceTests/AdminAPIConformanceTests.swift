@@ -324,4 +324,47 @@ final class AdminAPIConformanceTests: ConformanceTestCase {
         let audit = try await call("GET", "/audit?room=\(room)", token: token)
         XCTAssertEqual(audit.body?["records"]?.array?.compactMap { $0["action"]?.string }, ["unmute", "mute"])
     }
+
+    func testRoomsAreListedShownAndMembersRemoved() async throws {
+        let mentor = try await user("mia", "mentor")
+        let student = try await user("sam")
+        let algebra = "algebra-\(UUID().uuidString.prefix(4).lowercased())"
+        let biology = "biology-\(UUID().uuidString.prefix(4).lowercased())"
+        try await mentor.createRoom(algebra, title: "Algebra", visibility: "org")
+        try await mentor.createRoom(biology, title: "Biology", visibility: "org")
+        try await mentor.join(algebra)
+        try await student.join(algebra)
+        try await student.say("x + 1 = 2", in: algebra)
+        let direct = try await student.require("room", ["type": "direct.open", "user": "mia"])
+        let directID = try XCTUnwrap(direct["room"]?["id"]?.string)
+        let token = try await adminToken()
+
+        let listed = try await call("GET", "/rooms", token: token)
+        XCTAssertEqual(listed.status, 200)
+        let rooms = listed.body?["rooms"]?.array ?? []
+        XCTAssertEqual(rooms.compactMap { $0["room"]?["id"]?.string }, [algebra, biology, directID].sorted())
+        let first = try await call("GET", "/rooms?limit=1", token: token)
+        let cursor = try XCTUnwrap(first.body?["next"]?.string)
+        let rest = try await call("GET", "/rooms?after=\(cursor)", token: token)
+        XCTAssertEqual(rest.body?["rooms"]?.array?.count, 2)
+
+        let shown = try await call("GET", "/rooms/\(algebra)", token: token)
+        XCTAssertEqual(shown.body?["room"]?["title"]?.string, "Algebra")
+        XCTAssertEqual(shown.body?["room"]?["members"]?.array?.compactMap(\.string), ["mia", "sam"])
+        XCTAssertEqual(shown.body?["last_seq"]?.int, 1)
+        let dm = try await call("GET", "/rooms/\(directID)", token: token)
+        XCTAssertEqual(dm.body?["room"]?["kind"]?.string, "direct")
+
+        let removed = try await call("DELETE", "/rooms/\(algebra)/members/sam", token: token)
+        XCTAssertEqual(removed.status, 204)
+        _ = try await student.nextPush("kicked", in: algebra)
+        let after = try await call("GET", "/rooms/\(algebra)", token: token)
+        XCTAssertEqual(after.body?["room"]?["members"]?.array?.compactMap(\.string), ["mia"])
+        let notMember = try await call("DELETE", "/rooms/\(algebra)/members/sam", token: token)
+        XCTAssertEqual(notMember.status, 404)
+        let missing = try await call("GET", "/rooms/nowhere", token: token)
+        XCTAssertEqual(missing.status, 404)
+        let foreign = try await call("GET", "/rooms/\(algebra)", token: try await adminToken(org: Fresh.id("other")))
+        XCTAssertEqual(foreign.status, 404)
+    }
 }
