@@ -11,14 +11,13 @@ import Wire
 /// scoped to the token's org, other roles get 403. JSON in and out; described in docs/openapi.yaml.
 struct AdminAPI: Sendable {
     let authenticator: APIAuthenticator
-    let store: any ChatStore
+    let store: any ServerStore
     let bans: UserBans
     let review: ReviewDesk
     let rooms: RoomRegistry
     let kicks: RoomKicks
     let userSessions: UserSessions
     let presence: PresenceTracker
-    let audit: any ModerationStore
     let clock: any WallClock
     let logger: Logger
 
@@ -190,7 +189,7 @@ struct AdminAPI: Sendable {
         let query = AuditQuery(
             since: try time("since"), until: try time("until"), action: parameters["action"], actor: parameters["actor"],
             subject: parameters["subject"], room: parameters["room"], beforeSeq: before)
-        let records = try await storeCall(logger, "admin API audit read") { try await audit.audit(org: principal.org, query: query, limit: limit) }
+        let records = try await storeCall(logger, "admin API audit read") { try await store.audit(org: principal.org, query: query, limit: limit) }
         let next = records.count == limit ? records.last?.seq : nil
         return JSONReply.json(status: 200, AuditPage(records: records, next: next))
     }
@@ -236,58 +235,5 @@ struct AdminAPI: Sendable {
             throw .badRequest("'limit' must be an integer from 1 to \(maxPage)")
         }
         return limit
-    }
-}
-
-/// The admin API's paths.
-enum AdminRoute: Equatable {
-    case users
-    case user(String)
-    case sessions(user: String)
-    case session(user: String, session: String)
-    case signOut(user: String)
-    case bans
-    case ban(user: String)
-    case rooms
-    case room(String)
-    case member(room: String, user: String)
-    case held
-    case heldMessage(msgID: String)
-    case mutes
-    case mute(room: String, user: String)
-    case audit
-
-    init?(path: String) {
-        guard path.hasPrefix(AdminAPI.prefix) else { return nil }
-        let parts = path.dropFirst(AdminAPI.prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        // Every segment after the first is an id (a direct room's may be longer).
-        guard parts.dropFirst().allSatisfy(Identifier.isValidRoom) else { return nil }
-        switch (parts.first, parts.count) {
-        case ("users", 1): self = .users
-        case ("users", 2): self = .user(parts[1])
-        case ("users", 3) where parts[2] == "sessions": self = .sessions(user: parts[1])
-        case ("users", 4) where parts[2] == "sessions": self = .session(user: parts[1], session: parts[3])
-        case ("users", 3) where parts[2] == "sign-out": self = .signOut(user: parts[1])
-        case ("bans", 1): self = .bans
-        case ("bans", 2): self = .ban(user: parts[1])
-        case ("audit", 1): self = .audit
-        case ("rooms", 1): self = .rooms
-        case ("rooms", 2): self = .room(parts[1])
-        case ("rooms", 4) where parts[2] == "members": self = .member(room: parts[1], user: parts[3])
-        case ("held", 1): self = .held
-        case ("held", 2): self = .heldMessage(msgID: parts[1])
-        case ("mutes", 1): self = .mutes
-        case ("mutes", 3): self = .mute(room: parts[1], user: parts[2])
-        default: return nil
-        }
-    }
-
-    var methods: [HTTPMethod] {
-        switch self {
-        case .users, .user, .sessions, .audit, .held, .rooms, .room: [.get]
-        case .bans, .mutes: [.get, .post]
-        case .ban, .session, .mute, .member: [.delete]
-        case .signOut, .heldMessage: [.post]
-        }
     }
 }

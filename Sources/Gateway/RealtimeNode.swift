@@ -131,7 +131,7 @@ public final class RealtimeNode: Sendable {
                     authenticator: authenticator, store: store, bans: bans, review: review, rooms: rooms, kicks: kicks,
                     userSessions: UserSessions(
                         store: store, sessions: sessions, presence: presence, broker: broker, review: review, clock: clock, logger: logger),
-                    presence: presence, audit: store, clock: clock, logger: logger),
+                    presence: presence, clock: clock, logger: logger),
                 devTokens: config.webApp && config.jwtSecret == ServerConfig.developmentSecret
                     ? DevTokens(minter: try TokenMinter(hmacSecret: config.jwtSecret)) : nil),
             logger: logger)
