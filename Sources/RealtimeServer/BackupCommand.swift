@@ -21,17 +21,21 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try ServerConfig.load(path: options.config, environment: ProcessInfo.processInfo.environment)
         let store = try await StorageBackend.open(config, logger: LogSetup.quiet("backup"))
+        let writer = try OrgBackupWriter(
+            path: file,
+            header: OrgBackupFile.Header(
+                format: OrgBackupFile.formatName, version: OrgBackupFile.currentVersion, org: org,
+                createdAt: Int64(Date().timeIntervalSince1970 * 1000)))
         do {
-            let createdAt = Int64(Date().timeIntervalSince1970 * 1000)
-            let tables = try await store.orgRows(org: org, user: nil)
-            try OrgBackupFile(org: org, createdAt: createdAt, tables: tables).write(to: file)
+            try await store.readOrg(org: org, user: nil) { table, row in try writer.write(table: table, row: row) }
+            try writer.finish()
             try await store.close()
-            let rows = tables.values.reduce(0) { $0 + $1.count }
-            FileHandle.standardError.write(Data("backed up org \(org): \(rows) rows, \(tables["rooms"]?.count ?? 0) rooms, to \(file)\n".utf8))
         } catch {
+            writer.abandon()
             try? await store.close()
             throw error
         }
+        FileHandle.standardError.write(Data("backed up org \(org): \(writer.rows) rows, \(writer.rooms) rooms, to \(file)\n".utf8))
     }
 }
 
@@ -52,17 +56,18 @@ struct RestoreCommand: AsyncParsableCommand {
     @Flag(help: "Replace the org when the store already holds data of it.") var replace = false
 
     func run() async throws {
-        let backup = try OrgBackupFile.read(from: file)
+        let backup = try OrgBackupReader(path: file)
+        let org = backup.header.org
         let config = try ServerConfig.load(path: options.config, environment: ProcessInfo.processInfo.environment)
         let store = try await StorageBackend.open(config, logger: LogSetup.quiet("restore"))
         do {
-            if try await store.hasOrg(backup.org), !replace {
-                throw CommandFailure("the store already holds org \(backup.org); pass --replace to replace it with the backup")
+            if try await store.hasOrg(org), !replace {
+                throw CommandFailure("the store already holds org \(org); pass --replace to replace it with the backup")
             }
-            let rows = try await store.replaceOrg(backup.org, with: backup.tables)
+            let rows = try await store.replaceOrg(org, from: backup)
             try await store.close()
             FileHandle.standardError.write(Data(
-                "restored org \(backup.org) from \(file): \(rows) rows, \(backup.tables["rooms"]?.count ?? 0) rooms with new epochs\n".utf8))
+                "restored org \(org) from \(file): \(rows) rows, \(backup.rooms) rooms with new epochs\n".utf8))
         } catch {
             try? await store.close()
             throw error

@@ -30,23 +30,47 @@ public enum StoredCell: Sendable, Equatable, Codable {
     }
 }
 
-/// Rows of the tables in `OrgTables.all`, by table name; each row maps column names (SQLite's)
-/// to values. What a backup holds, and what a personal-data export lists.
-public typealias OrgRows = [String: [[String: StoredCell]]]
+/// One stored row of a table of `OrgTables.all`: column names (SQLite's) to values.
+public typealias StoredRow = [String: StoredCell]
+
+/// Rows by table name, for what is small enough to hold at once (a personal-data export).
+public typealias OrgRows = [String: [StoredRow]]
+
+/// Rows to restore, pulled one at a time in table order (`OrgTables.all`): a backup file being read.
+public protocol OrgRowSource: AnyObject, Sendable {
+    /// The next row and its table, or nil at the end.
+    func next() throws -> (table: String, row: StoredRow)?
+}
 
 /// Reading and writing one org's data as a whole: per-org backup and restore, and the
-/// personal-data export.
+/// personal-data export. Rows stream through: an org of any size costs little memory.
 public protocol OrgDataStore: Sendable {
-    /// Every row of the org in every table of `OrgTables.all`, read in one consistent snapshot
-    /// (one read transaction) while the server keeps writing. With `user`, only the rows about
-    /// that user (`OrgTables.Table.userColumns`).
-    func orgRows(org: String, user: String?) async throws -> OrgRows
+    /// Hands every row of the org in every table of `OrgTables.all` to `emit`, table by table, as
+    /// it is read, all in one consistent snapshot (one read transaction) while the server keeps
+    /// writing. With `user`, only the rows about that user (`OrgTables.Table.userColumns`).
+    func readOrg(org: String, user: String?, _ emit: @escaping @Sendable (_ table: String, _ row: StoredRow) throws -> Void) async throws
 
-    /// Replaces everything of the org with `rows` in one transaction (first deleting what the org
-    /// has), then gives every restored room a new random epoch so clients reload instead of
-    /// recovering across seqs they may already hold. Returns how many rows were written.
-    func replaceOrg(_ org: String, with rows: OrgRows) async throws -> Int
+    /// Replaces everything of the org with the rows of `source` in one transaction (first deleting
+    /// what the org has), then gives every restored room a new random epoch so clients reload
+    /// instead of recovering across seqs they may already hold. Returns how many rows were written.
+    func replaceOrg(_ org: String, from source: any OrgRowSource) async throws -> Int
 
     /// Whether the store holds any user or room of the org.
     func hasOrg(_ org: String) async throws -> Bool
+}
+
+extension OrgDataStore {
+    /// Every row read by `readOrg`, collected by table (every table present, maybe empty).
+    public func orgRows(org: String, user: String?) async throws -> OrgRows {
+        let collected = RowCollector()
+        try await readOrg(org: org, user: user) { table, row in collected.add(table, row) }
+        return collected.rows
+    }
+}
+
+/// Collects rows from `readOrg`'s callback (called on one thread at a time).
+private final class RowCollector: @unchecked Sendable {
+    private(set) var rows: OrgRows = Dictionary(uniqueKeysWithValues: OrgTables.all.map { ($0.name, []) })
+
+    func add(_ table: String, _ row: StoredRow) { rows[table, default: []].append(row) }
 }

@@ -3,9 +3,8 @@ import PostgresNIO
 import Storage
 
 extension PostgresStore { // OrgDataStore
-    public func orgRows(org: String, user: String?) async throws -> OrgRows {
+    public func readOrg(org: String, user: String?, _ emit: @escaping @Sendable (String, StoredRow) throws -> Void) async throws {
         try await snapshot { connection in
-            var result: OrgRows = [:]
             for table in OrgTables.all {
                 let columns = table.columns.map { Self.quoted($0.postgresName) }.joined(separator: ", ")
                 var sql = "SELECT \(columns) FROM \(table.name) WHERE org = $1"
@@ -16,21 +15,19 @@ extension PostgresStore { // OrgDataStore
                     sql += " AND (" + table.userColumns.map { "\(Self.quoted(table.postgresName(of: $0))) = $2" }.joined(separator: " OR ") + ")"
                 }
                 sql += " ORDER BY " + table.orderBy.map { Self.quoted(table.postgresName(of: $0)) }.joined(separator: ", ")
-                var rows: [[String: StoredCell]] = []
-                for row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: self.logger).collect() {
-                    var cells: [String: StoredCell] = [:]
+                // Rows stream in as PostgreSQL sends them.
+                for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: self.logger) {
+                    var cells: StoredRow = [:]
                     for (column, cell) in zip(table.columns, row.makeRandomAccess()) {
                         cells[column.name] = try Self.storedCell(cell)
                     }
-                    rows.append(cells)
+                    try emit(table.name, cells)
                 }
-                result[table.name] = rows
             }
-            return result
         }
     }
 
-    public func replaceOrg(_ org: String, with rows: OrgRows) async throws -> Int {
+    public func replaceOrg(_ org: String, from source: any OrgRowSource) async throws -> Int {
         try await bulkTransaction { connection in
             // Children first, so no foreign key ever points at a deleted row.
             for table in OrgTables.all.reversed() {
@@ -38,30 +35,39 @@ extension PostgresStore { // OrgDataStore
                     PostgresQuery(unsafeSQL: "DELETE FROM \(table.name) WHERE org = $1", binds: Self.bindings(esc(org))), logger: self.logger
                 ).collect()
             }
+            let tables = Dictionary(uniqueKeysWithValues: OrgTables.all.map { ($0.name, $0) })
             var written = 0
-            for table in OrgTables.all {
-                let tableRows = rows[table.name] ?? []
-                // The rows as a JSON array keyed by PostgreSQL's column names; PostgreSQL converts each
-                // value to its column's type (0 and 1 to booleans).
-                for start in stride(from: 0, to: tableRows.count, by: 5000) {
-                    let chunk = tableRows[start..<min(start + 5000, tableRows.count)].map { row in
-                        var object: [String: StoredCell] = ["org": .text(esc(org))]
-                        for column in table.columns {
-                            object[column.postgresName] = Self.escaped(row[column.name] ?? .null)
-                        }
-                        return object
-                    }
-                    let json = String(decoding: try JSONEncoder().encode(chunk), as: UTF8.self)
-                    let names = (["org"] + table.columns.map(\.postgresName)).map(Self.quoted).joined(separator: ", ")
-                    _ = try await connection.query(
-                        PostgresQuery(
-                            unsafeSQL: "INSERT INTO \(table.name) (\(names)) SELECT \(names) FROM jsonb_populate_recordset(NULL::\(table.name), $1::jsonb)",
-                            binds: Self.bindings(json)),
-                        logger: self.logger
-                    ).collect()
-                    written += chunk.count
+            var pending: (table: OrgTables.Table, rows: [StoredRow])?
+            // Rows go in as JSON arrays of up to 5 000, keyed by PostgreSQL's column names; PostgreSQL
+            // converts each value to its column's type (0 and 1 to booleans).
+            func flush() async throws {
+                guard let batch = pending, !batch.rows.isEmpty else { return }
+                let objects = batch.rows.map { row in
+                    var object: StoredRow = ["org": .text(esc(org))]
+                    for column in batch.table.columns { object[column.postgresName] = Self.escaped(row[column.name] ?? .null) }
+                    return object
                 }
+                let json = String(decoding: try JSONEncoder().encode(objects), as: UTF8.self)
+                let names = (["org"] + batch.table.columns.map(\.postgresName)).map(Self.quoted).joined(separator: ", ")
+                _ = try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: "INSERT INTO \(batch.table.name) (\(names)) SELECT \(names) FROM jsonb_populate_recordset(NULL::\(batch.table.name), $1::jsonb)",
+                        binds: Self.bindings(json)),
+                    logger: self.logger
+                ).collect()
+                written += objects.count
+                pending?.rows.removeAll(keepingCapacity: true)
             }
+            while let (name, row) = try source.next() {
+                guard let table = tables[name] else { throw StorageError.invalidData("a backup row for unknown table '\(name)'") }
+                if pending?.table.name != name {
+                    try await flush()
+                    pending = (table, [])
+                }
+                pending?.rows.append(row)
+                if pending?.rows.count ?? 0 >= 5000 { try await flush() }
+            }
+            try await flush()
             // Random per room, like the epochs rooms are created with.
             _ = try await connection.query(
                 PostgresQuery(

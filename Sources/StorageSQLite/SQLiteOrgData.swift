@@ -2,10 +2,10 @@ import GRDB
 import Storage
 
 extension SQLiteChatStore: OrgDataStore {
-    public func orgRows(org: String, user: String?) async throws -> OrgRows {
+    public func readOrg(org: String, user: String?, _ emit: @escaping @Sendable (String, StoredRow) throws -> Void) async throws {
         // One read transaction: a WAL snapshot, consistent across tables while writes go on.
+        // A cursor hands over each row as SQLite steps to it.
         try await pool.read { db in
-            var result: OrgRows = [:]
             for table in OrgTables.all {
                 let columns = table.columns.map { Self.quoted($0.name) }.joined(separator: ", ")
                 var sql = "SELECT \(columns) FROM \(table.name) WHERE org = ?"
@@ -15,39 +15,42 @@ extension SQLiteChatStore: OrgDataStore {
                     arguments += StatementArguments(Array(repeating: user, count: table.userColumns.count))
                 }
                 sql += " ORDER BY " + table.orderBy.map(Self.quoted).joined(separator: ", ")
-                result[table.name] = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                    var cells: [String: StoredCell] = [:]
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                while let row = try rows.next() {
+                    var cells: StoredRow = [:]
                     for (index, column) in table.columns.enumerated() {
                         cells[column.name] = Self.cell(row[index] as DatabaseValue)
                     }
-                    return cells
+                    try emit(table.name, cells)
                 }
             }
-            return result
         }
     }
 
-    public func replaceOrg(_ org: String, with rows: OrgRows) async throws -> Int {
+    public func replaceOrg(_ org: String, from source: any OrgRowSource) async throws -> Int {
         try await pool.write { db in
             // Children first, so no foreign key ever points at a deleted row.
             for table in OrgTables.all.reversed() {
                 try db.execute(sql: "DELETE FROM \(table.name) WHERE org = ?", arguments: [org])
             }
-            var written = 0
+            // One prepared insert per table.
+            var inserts: [String: (table: OrgTables.Table, statement: Statement)] = [:]
             for table in OrgTables.all {
                 let names = ["org"] + table.columns.map(\.name)
-                let statement = try db.makeStatement(sql: """
+                inserts[table.name] = (table, try db.makeStatement(sql: """
                     INSERT INTO \(table.name) (\(names.map(Self.quoted).joined(separator: ", ")))
                     VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))
-                    """)
-                for row in rows[table.name] ?? [] {
-                    var values: [(any DatabaseValueConvertible)?] = [org]
-                    for column in table.columns {
-                        values.append(Self.value(row[column.name] ?? .null))
-                    }
-                    try statement.execute(arguments: StatementArguments(values))
-                    written += 1
+                    """))
+            }
+            var written = 0
+            while let (name, row) = try source.next() {
+                guard let (table, statement) = inserts[name] else { throw StorageError.invalidData("a backup row for unknown table '\(name)'") }
+                var values: [(any DatabaseValueConvertible)?] = [org]
+                for column in table.columns {
+                    values.append(Self.value(row[column.name] ?? .null))
                 }
+                try statement.execute(arguments: StatementArguments(values))
+                written += 1
             }
             // Random per room, like the epochs rooms are created with.
             try db.execute(sql: "UPDATE rooms SET epoch = 'e' || lower(hex(randomblob(12))) WHERE org = ?", arguments: [org])
