@@ -56,6 +56,8 @@ public enum RoomChange: Sendable, Equatable {
     case memberAdded(user: String)
     /// A member left or (`kicked`) was removed: their sessions stop receiving the room.
     case memberRemoved(user: String, kicked: Bool)
+    /// The room's title changed.
+    case retitled(title: String)
 }
 
 /// Heartbeat cadence and how long a silent node is still counted alive.

@@ -83,6 +83,9 @@ public enum ClusterEventCodec {
                 buffer.append(5)
                 putString(user, &buffer)
                 buffer.append(kicked ? 1 : 0)
+            case .retitled(let title):
+                buffer.append(6)
+                putString(title, &buffer)
             }
             if let frame { putFrame(frame, &buffer) } else { buffer.append(Self.noFrame) }
         case .presenceSnapshot(let online):
@@ -216,6 +219,7 @@ public enum ClusterEventCodec {
             case 5:
                 let user = try reader.string()
                 change = .memberRemoved(user: user, kicked: try reader.bool())
+            case 6: change = .retitled(title: try reader.string())
             default: throw .unknownChange(changeTag)
             }
             body = .room(room: room, change: change, frame: try reader.frame(optional: true))

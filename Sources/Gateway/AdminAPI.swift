@@ -14,6 +14,7 @@ struct AdminAPI: Sendable {
     let store: any ServerStore
     let bans: UserBans
     let review: ReviewDesk
+    let moderation: ModerationGate
     let rooms: RoomRegistry
     let kicks: RoomKicks
     let userSessions: UserSessions
@@ -75,6 +76,8 @@ struct AdminAPI: Sendable {
                 return JSONReply.noContent
             case (.rooms, _):
                 return try await roomList(parameters, principal)
+            case (.room(let id), .patch):
+                return try await retitle(id, request.body, principal)
             case (.room(let id), _):
                 guard let room = try await storeCall(logger, "admin API read", { try await store.room(org: principal.org, id: id) }) else {
                     throw RequestError.notFound("room '\(id)'")
@@ -127,6 +130,30 @@ struct AdminAPI: Sendable {
             return rooms
         }
         return JSONReply.json(status: 200, RoomsBody(rooms: page.map(RoomBody.init), next: page.count == limit ? page.last?.info.id : nil))
+    }
+
+    private struct RoomChangeRequest: Decodable {
+        var title: String
+    }
+
+    /// A new title: screened like a message (masked if need be, refused if it would be held or
+    /// blocked), audited, then pushed to the room's joined sessions as `room.updated`.
+    private func retitle(_ id: String, _ body: [UInt8], _ principal: Principal) async throws(RequestError) -> HTTPResponse {
+        let request = try JSONBody.decode(RoomChangeRequest.self, from: body)
+        let maxLength = RequestDecoder.maxTitleLength
+        guard request.title.unicodeScalars.count <= maxLength,
+            !request.title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw .badRequest("'title' must be at most \(maxLength) characters, without control characters") }
+        let title = try moderation.screenTitle(request.title, room: id, as: principal)
+        guard let stored = try await storeCall(logger, "admin API read", { try await store.room(org: principal.org, id: id) }) else {
+            throw .notFound("room '\(id)'")
+        }
+        // Refused before the audit entry, so the trail holds only changes that happen.
+        guard stored.info.kind == .group else { throw .badRequest("a direct room has no title of its own") }
+        try await review.record(AuditRecord(
+            org: principal.org, at: clock.nowMS(), actor: principal.user, action: "retitle", room: id, detail: title))
+        let info = try await rooms.withRoom(org: principal.org, id: id) { room throws(RequestError) in try await room.retitle(principal, title: title) }
+        return JSONReply.json(status: 200, RoomBody(StoredRoom(info: info, epoch: stored.epoch, lastSeq: stored.lastSeq)))
     }
 
     // MARK: Held messages and mutes

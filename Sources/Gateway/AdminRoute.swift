@@ -46,7 +46,8 @@ enum AdminRoute: Equatable {
 
     var methods: [HTTPMethod] {
         switch self {
-        case .users, .user, .sessions, .audit, .held, .rooms, .room: [.get]
+        case .users, .user, .sessions, .audit, .held, .rooms: [.get]
+        case .room: [.get, .patch]
         case .bans, .mutes: [.get, .post]
         case .ban, .session, .mute, .member: [.delete]
         case .signOut, .heldMessage: [.post]

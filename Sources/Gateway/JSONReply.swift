@@ -18,7 +18,7 @@ enum JSONReply {
     static func error(_ error: RequestError, status: Int? = nil, headers: [(name: String, value: String)] = []) -> HTTPResponse {
         var response = json(
             status: status ?? Self.status(error.code),
-            ErrorBody(code: error.code, message: error.message, retryAfterMS: error.retryAfterMS))
+            ErrorBody(code: error.code, message: error.message, retryAfterMS: error.retryAfterMS, reason: error.reason))
         response.headers = headers
         return response
     }
@@ -50,9 +50,10 @@ enum JSONReply {
         var code: ErrorCode
         var message: String
         var retryAfterMS: Int?
+        var reason: String?
 
         enum CodingKeys: String, CodingKey {
-            case code, message
+            case code, message, reason
             case retryAfterMS = "retry_after_ms"
         }
     }
@@ -65,6 +66,7 @@ enum JSONReply {
         case .notFound: 404
         case .conflict: 409
         case .tooLarge: 413
+        case .messageBlocked: 422
         case .rateLimited: 429
         case .unavailable: 503
         default: 500

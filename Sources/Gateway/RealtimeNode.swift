@@ -106,6 +106,7 @@ public final class RealtimeNode: Sendable {
                 idempotencyWindowMS: Int64(config.idempotencyWindowMS)),
             clock: clock, logger: logger)
 
+        let moderation = ModerationGate(moderator: moderator, review: review, maxText: config.maxText, clock: clock)
         let kicks = RoomKicks(rooms: rooms, typing: typing, review: review, clock: clock)
         let bans = UserBans(store: store, sessions: sessions, broker: broker, review: review, clock: clock, logger: logger)
         let authenticator = APIAuthenticator(verifier: verifier, store: store, clock: clock)
@@ -113,7 +114,7 @@ public final class RealtimeNode: Sendable {
             settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store,
             signIns: SignInRecorder(store: store), rooms: rooms,
             presence: presence, typing: typing,
-            moderation: ModerationGate(moderator: moderator, review: review, maxText: config.maxText, clock: clock),
+            moderation: moderation,
             gamification: gamification, review: review, mutes: mutes,
             bans: bans, kicks: kicks, sessions: sessions,
             limits: limits,
@@ -128,7 +129,7 @@ public final class RealtimeNode: Sendable {
                 services: services, http: http,
                 dashboard: DashboardAPI(authenticator: authenticator, gamification: gamification, rooms: rooms, audit: store),
                 admin: AdminAPI(
-                    authenticator: authenticator, store: store, bans: bans, review: review, rooms: rooms, kicks: kicks,
+                    authenticator: authenticator, store: store, bans: bans, review: review, moderation: moderation, rooms: rooms, kicks: kicks,
                     userSessions: UserSessions(
                         store: store, sessions: sessions, presence: presence, broker: broker, review: review, clock: clock, logger: logger),
                     presence: presence, clock: clock, logger: logger),

@@ -167,6 +167,23 @@ public actor Room {
         publish(.memberRemoved(user: user, kicked: true), frame)
     }
 
+    /// Changes a group room's title (admins and the room's creator); joined sessions everywhere get `room.updated`.
+    public func retitle(_ principal: Principal, title: String) async throws(RequestError) -> RoomInfo {
+        try checkNotRetired()
+        guard RoomPolicy.canModerate(principal, info) else { throw .forbidden("only admins and the room's creator may change its title") }
+        guard info.kind == .group else { throw .badRequest("a direct room has no title of its own") }
+        do {
+            try await store.setTitle(org: org, room: id, title: title)
+        } catch {
+            throw storageFailure(error)
+        }
+        info.title = title
+        let frame = EventEncoder.frame(RoomUpdatedPush(room: info, by: principal.user))
+        broadcast(frame)
+        publish(.retitled(title: title), frame)
+        return info
+    }
+
     private func dropSessions(of user: String, sending frame: SharedFrame) {
         for (connection, subscriber) in live where subscriber.user == user {
             subscriber.sink.send(frame)
@@ -385,6 +402,9 @@ public actor Room {
             info.members.removeAll { $0 == user }
             index.remove(org: org, room: id, users: [user])
             if kicked, let frame { dropSessions(of: user, sending: frame) }
+        case .retitled(let title):
+            info.title = title
+            if let frame { broadcast(frame) }
         }
     }
 

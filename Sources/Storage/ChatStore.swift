@@ -164,6 +164,8 @@ public protocol ChatStore: Sendable {
     func addMember(org: String, room: String, user: String, at: Int64) async throws
     /// Removes a member (no-op when not one).
     func removeMember(org: String, room: String, user: String) async throws
+    /// Changes the room's title (`roomNotFound` when there is no such room).
+    func setTitle(org: String, room: String, title: String) async throws
 
     // MARK: Messages
     /// Stores the batch in one transaction, in order, each taking the room's next seq,

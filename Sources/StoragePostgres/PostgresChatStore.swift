@@ -211,6 +211,13 @@ extension PostgresStore { // ChatStore
         return StoredRoom(info: info, epoch: unesc(epoch), lastSeq: lastSeq)
     }
 
+    public func setTitle(org: String, room: String, title: String) async throws {
+        let changed = try await rows("""
+            UPDATE rooms SET title = \(esc(title)) WHERE org = \(esc(org)) AND id = \(esc(room)) RETURNING 1
+            """)
+        if changed.isEmpty { throw StorageError.roomNotFound(org: org, room: room) }
+    }
+
     public func roomIDs(org: String, after: String?, limit: Int) async throws -> [String] {
         try await rows("""
             SELECT id FROM rooms WHERE org = \(esc(org)) AND id > \(esc(after ?? "")) ORDER BY id LIMIT \(Int64(max(0, limit)))

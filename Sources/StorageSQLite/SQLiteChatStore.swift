@@ -238,6 +238,13 @@ public final class SQLiteChatStore: ChatStore, Sendable {
         }
     }
 
+    public func setTitle(org: String, room: String, title: String) async throws {
+        try await pool.write { db in
+            try db.cachedStatement(sql: "UPDATE rooms SET title = ? WHERE org = ? AND id = ?").execute(arguments: [title, org, room])
+            if db.changesCount == 0 { throw StorageError.roomNotFound(org: org, room: room) }
+        }
+    }
+
     public func roomIDs(org: String, after: String?, limit: Int) async throws -> [String] {
         try await pool.read { db in
             try String.fetchAll(

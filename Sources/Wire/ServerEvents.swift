@@ -305,6 +305,17 @@ public struct PresencePush: ServerEvent {
 }
 
 /// Extension: pushed to a kicked user's sessions for the room they were removed from.
+/// Push (extension) to a room's joined sessions: its title changed; `room` is the whole room object.
+public struct RoomUpdatedPush: ServerEvent {
+    public let type = "room.updated"
+    public var room: RoomInfo
+    public var by: String
+    public init(room: RoomInfo, by: String) {
+        self.room = room
+        self.by = by
+    }
+}
+
 public struct KickedPush: ServerEvent {
     public let type = "kicked"
     public var room: String

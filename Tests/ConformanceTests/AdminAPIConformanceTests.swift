@@ -367,4 +367,38 @@ final class AdminAPIConformanceTests: ConformanceTestCase {
         let foreign = try await call("GET", "/rooms/\(algebra)", token: try await adminToken(org: Fresh.id("other")))
         XCTAssertEqual(foreign.status, 404)
     }
+
+    func testRoomTitleChangesReachJoinedSessions() async throws {
+        let mentor = try await user("mia", "mentor")
+        let student = try await user("sam")
+        let room = Fresh.id("title")
+        try await mentor.createRoom(room, title: "Algebra", visibility: "org")
+        try await student.join(room)
+        let token = try await adminToken()
+
+        let changed = try await call("PATCH", "/rooms/\(room)", token: token, body: #"{"title":"Algebra II"}"#)
+        XCTAssertEqual(changed.status, 200)
+        XCTAssertEqual(changed.body?["room"]?["title"]?.string, "Algebra II")
+        let push = try await student.next(type: "room.updated")
+        XCTAssertEqual(push["room"]?["title"]?.string, "Algebra II")
+        XCTAssertEqual(push["by"]?.string, "boss")
+        let rejoined = try await user("zoe").join(room)
+        XCTAssertEqual(rejoined["room"]?["title"]?.string, "Algebra II")
+
+        let blocked = try await call("PATCH", "/rooms/\(room)", token: token, body: #"{"title":"you are all idiots"}"#)
+        XCTAssertEqual(blocked.status, 422)
+        XCTAssertEqual(blocked.body?["code"]?.string, "message_blocked")
+        let tooLong = try await call("PATCH", "/rooms/\(room)", token: token, body: #"{"title":"\#(String(repeating: "a", count: 201))"}"#)
+        XCTAssertEqual(tooLong.status, 400)
+        let missing = try await call("PATCH", "/rooms/nowhere", token: token, body: #"{"title":"x"}"#)
+        XCTAssertEqual(missing.status, 404)
+        let direct = try await student.require("room", ["type": "direct.open", "user": "mia"])
+        let directID = try XCTUnwrap(direct["room"]?["id"]?.string)
+        let directTitle = try await call("PATCH", "/rooms/\(directID)", token: token, body: #"{"title":"x"}"#)
+        XCTAssertEqual(directTitle.status, 400)
+        let shown = try await call("GET", "/rooms/\(room)", token: token)
+        XCTAssertEqual(shown.body?["room"]?["title"]?.string, "Algebra II", "refused changes change nothing")
+        let audit = try await call("GET", "/audit?action=retitle", token: token)
+        XCTAssertEqual(audit.body?["records"]?.array?.compactMap { $0["detail"]?.string }, ["Algebra II"])
+    }
 }

@@ -165,6 +165,28 @@ final class ClusterConformanceTests: XCTestCase {
         }
     }
 
+    func testRoomTitleChangedThroughOneNodeReachesSessionsOnAnother() async throws {
+        try await withCluster { cluster in
+            let org = Fresh.id("org")
+            let room = Fresh.id("room")
+            let mentor = try await client(cluster.nodes[0], "mia", org: org, role: "mentor")
+            try await mentor.createRoom(room, title: "Before", visibility: "org")
+            let student = try await client(cluster.nodes[1], "sam", org: org)
+            try await student.join(room)
+            let admin = try await cluster.nodes[0].token(user: "boss", org: org, role: "admin")
+            let changed = try await RawHTTP.request(
+                port: cluster.nodes[0].port, method: "PATCH", path: "/v1/admin/rooms/\(room)",
+                headers: [("Authorization", "Bearer \(admin)")], body: #"{"title":"After"}"#)
+            XCTAssertEqual(changed.status, 200, changed.body)
+            let push = try await student.next(type: "room.updated")
+            XCTAssertEqual(push["room"]?["title"]?.string, "After")
+            // Node 1's loaded room took the change: a new join there sees it.
+            let late = try await client(cluster.nodes[1], "zoe", org: org)
+            let joined = try await late.join(room)
+            XCTAssertEqual(joined["room"]?["title"]?.string, "After")
+        }
+    }
+
     func testKickOnOneNodeRemovesTheMemberOnEveryNode() async throws {
         try await withCluster { cluster in
             let org = Fresh.id("org")

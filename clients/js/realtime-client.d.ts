@@ -163,6 +163,8 @@ export interface AchievementPush extends Frame { type: 'achievement'; name: stri
 export interface ModerationPush extends Frame { type: 'moderation'; room: string; msg_id: string; action: string; reason?: string }
 export interface ModerationReviewPush extends Frame { type: 'moderation.review'; room: string; msg: Message; scores: Record<string, number>; reasons: string[]; /** urgent: child safety or self-harm, review first */ priority: 'urgent' | 'normal' }
 export interface KickedPush extends Frame { type: 'kicked'; room: string; by: string }
+/** An admin changed the room's title (server extension). */
+export interface RoomUpdatedPush extends Frame { type: 'room.updated'; room: Room; by: string }
 
 /** Recovery after a reconnect was incomplete; reload the room (history()) or start from `messages`. */
 export interface GapEvent {
@@ -199,6 +201,7 @@ export interface RealtimeEvents {
   moderation: ModerationPush;
   'moderation.review': ModerationReviewPush;
   kicked: KickedPush;
+  'room.updated': RoomUpdatedPush;
 }
 
 export type ConnectionState = 'closed' | 'connecting' | 'syncing' | 'connected' | 'reconnecting';
