@@ -59,7 +59,8 @@ struct AdminAPI: Sendable {
                 case .unknown: throw RequestError.notFound("session '\(session)' of '\(user)'")
                 }
             case (.held, _):
-                let held = try await review.pending(org: principal.org)
+                // The first `limit` in review order: a reply stays bounded however long the queue is.
+                let held = try await review.pending(org: principal.org).prefix(try Self.limit(parameters))
                 return JSONReply.json(status: 200, HeldListBody(held: held.map(HeldBody.init)))
             case (.heldMessage(let msgID), _):
                 try await decide(msgID, request.body, principal)
@@ -67,7 +68,7 @@ struct AdminAPI: Sendable {
             case (.mutes, .post):
                 return try await mute(request.body, principal)
             case (.mutes, _):
-                let mutes = try await review.activeMutes(org: principal.org)
+                let mutes = try await review.activeMutes(org: principal.org).prefix(try Self.limit(parameters))
                 return JSONReply.json(status: 200, MutesBody(mutes: mutes.map { MuteBody(room: $0.room, user: $0.user, until: $0.until) }))
             case (.mute(let room, let user), _):
                 guard try await review.unmute(org: principal.org, room: room, user: user, by: principal) else {
