@@ -559,11 +559,13 @@ final class FuzzRun {
             report("the server stopped serving after: \(shown)\(log.isEmpty ? "" : "\nserver output:\n" + crash)")
             return
         }
-        guard await !actor.client.isOpen() else {
-            report("no pong within 5 s (wedged session) after: \(shown)")
+        // A write that failed means the server is closing the connection, but its close frame
+        // (and replies it sent before) may still be on the way: wait for the end, not just look.
+        guard let ending = try? await actor.client.closeInfo(timeout: .seconds(3)) else {
+            report("no pong, and the connection still open 3 s later (wedged session) after: \(shown)")
             return
         }
-        let code = try? await actor.client.closeCode(timeout: .seconds(1))
+        let code = ending.code
         closes[code ?? 0, default: 0] += 1
         let documented = (code == 1009 && frameBytes > target.maxFrameBytes) || (code == 4008 && actor.rateLimited > 50)
         if !documented {
