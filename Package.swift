@@ -199,7 +199,10 @@ let package = Package(
         // The store contract, run against both backends (PostgreSQL from RTS_TEST_DATABASE_URL).
         .testTarget(
             name: "StorageContractTests",
-            dependencies: ["Storage", "StorageSQLite", "StoragePostgres", "Wire", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Storage", "StorageSQLite", "StoragePostgres", "Wire", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(

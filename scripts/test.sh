@@ -36,7 +36,9 @@ export RTS_FRAME_LOG="$work/frames.jsonl"
 export RTS_HTTP_LOG="$work/http.jsonl"
 
 swift test --skip-build
-# The single-node conformance suite again, every test server on its own PostgreSQL database.
+# The single-node conformance suite again, every test server on its own PostgreSQL database
+# and with encryption at rest on (a fresh random key).
+RTS_CONFORMANCE_ENCRYPTION_KEYS="$(.build/debug/realtime-server keys generate)" \
 RTS_CONFORMANCE_DATABASE_URL="$RTS_TEST_DATABASE_URL" swift test --skip-build --filter ConformanceTests \
     --skip ClusterProcessConformanceTests  # those already run their nodes on PostgreSQL
 ./scripts/validate-frames.sh "$RTS_FRAME_LOG"

@@ -43,6 +43,12 @@ extension ServerConfig {
                 "\(check.name("jwt_secret")) is the shipped development secret, allowed only when host is loopback (host is \(Field.quoted(host))): set RTS_JWT_SECRET to a random value")
         }
         if let file = jwtPublicKeyFile { try check.readableFile("jwt_public_key_file", file) }
+        if let file = encryptionKeysFile {
+            guard encryptionKeys == nil else {
+                throw ConfigError(key: "encryption_keys", "set encryption_keys_file or encryption_keys, not both")
+            }
+            try check.readableFile("encryption_keys_file", file)
+        }
         switch (tlsCert, tlsKey) {
         case (nil, nil): break
         case (let cert?, let key?):

@@ -60,6 +60,10 @@ public struct ServerConfig: Sendable, Equatable {
     /// `load` replaces this with `<hostname>-<pid>` unless configured.
     public var nodeID = "node-1"
     public var sqliteSynchronous = SQLiteSynchronous.full
+    /// Encryption at rest: a file of `<id>:<base64 key>` entries (the first seals new values) …
+    public var encryptionKeysFile: String?
+    /// … or the same entries inline, comma-separated (for `RTS_ENCRYPTION_KEYS`). Neither: plaintext.
+    public var encryptionKeys: String?
 
     // MARK: logging
     public var logLevel = "info"

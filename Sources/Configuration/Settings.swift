@@ -33,6 +33,8 @@ enum Settings {
         make("redis_url", \.redisURL) { try $0.optionalString() },
         make("node_id", \.nodeID) { try $0.string() },
         make("sqlite_synchronous", \.sqliteSynchronous) { try $0.oneOf(ServerConfig.SQLiteSynchronous.self) },
+        make("encryption_keys_file", \.encryptionKeysFile) { try $0.optionalString() },
+        make("encryption_keys", \.encryptionKeys) { try $0.optionalString() },
 
         make("log_level", \.logLevel) { try $0.string().lowercased() },
         make("log_format", \.logFormat) { try $0.oneOf(ServerConfig.LogFormat.self) },

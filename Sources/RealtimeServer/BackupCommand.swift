@@ -12,7 +12,7 @@ struct BackupCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOption
     @Option(help: "The org to back up.") var org: String
-    @Argument(help: "Where to write the backup (JSON, readable by its owner only).") var file: String
+    @Argument(help: "Where to write the backup (JSON Lines, readable by its owner only; sealed when encryption keys are configured).") var file: String
 
     func validate() throws {
         guard Identifier.isValid(org) else { throw ValidationError("'\(org)' is not a valid org id") }
@@ -20,12 +20,9 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try ServerConfig.load(path: options.config, environment: ProcessInfo.processInfo.environment)
-        let store = try await StorageBackend.open(config, logger: LogSetup.quiet("backup"))
-        let writer = try OrgBackupWriter(
-            path: file,
-            header: OrgBackupFile.Header(
-                format: OrgBackupFile.formatName, version: OrgBackupFile.currentVersion, org: org,
-                createdAt: Int64(Date().timeIntervalSince1970 * 1000)))
+        let logger = LogSetup.quiet("backup")
+        let store = try await StorageBackend.open(config, logger: logger)
+        let writer = try OrgBackupWriter(path: file, org: org, cipher: try StorageBackend.cipher(config, logger: logger))
         do {
             try await store.readOrg(org: org, user: nil) { table, row in try writer.write(table: table, row: row) }
             try writer.finish()
@@ -56,10 +53,11 @@ struct RestoreCommand: AsyncParsableCommand {
     @Flag(help: "Replace the org when the store already holds data of it.") var replace = false
 
     func run() async throws {
-        let backup = try OrgBackupReader(path: file)
-        let org = backup.header.org
         let config = try ServerConfig.load(path: options.config, environment: ProcessInfo.processInfo.environment)
-        let store = try await StorageBackend.open(config, logger: LogSetup.quiet("restore"))
+        let logger = LogSetup.quiet("restore")
+        let backup = try OrgBackupReader(path: file, cipher: try StorageBackend.cipher(config, logger: logger))
+        let org = backup.header.org
+        let store = try await StorageBackend.open(config, logger: logger)
         do {
             if try await store.hasOrg(org), !replace {
                 throw CommandFailure("the store already holds org \(org); pass --replace to replace it with the backup")

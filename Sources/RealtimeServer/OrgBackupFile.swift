@@ -2,12 +2,18 @@ import Foundation
 import Storage
 
 /// The file `backup` writes and `restore` reads: JSON Lines. The first line is a header
-/// (`format`, `version`, `org`, `created_at`); every other line is one row,
-/// `{"table":…,"row":{column: value}}`, tables in `OrgTables.all` order. The same form for SQLite
-/// and PostgreSQL, so a backup from either restores into either; rows stream through both ways.
+/// (`format`, `version`, `org`, `created_at`, and with encryption at rest `sealed_with` and `id`);
+/// then one line per row, `{"table":…,"row":{column: value}}`, tables in `OrgTables.all` order;
+/// then `{"end":<rows>}`, so a truncated file is refused. With encryption keys configured every
+/// line after the header is sealed with the current key (`FieldCipher`), its place in the file
+/// authenticated, so lines cannot be dropped, reordered or moved between backups. Row values are
+/// plaintext inside (opened on the way out, sealed again by the restoring store), so a backup
+/// from either store restores into either, and after a key rotation, as long as its key is kept.
 enum OrgBackupFile {
     static let formatName = "realtime-server org backup"
-    static let currentVersion = 2
+    static let currentVersion = 3
+    /// Version 2: no end line, never sealed.
+    static let readableVersions = 2...3
 
     struct Header: Codable {
         var format: String
@@ -15,10 +21,15 @@ enum OrgBackupFile {
         var org: String
         /// When the snapshot was taken (ms).
         var createdAt: Int64
+        /// The key the lines are sealed with; nil: plaintext.
+        var sealedWith: String?
+        /// Random, part of every sealed line's authenticated data.
+        var id: String?
 
         enum CodingKeys: String, CodingKey {
-            case format, version, org
+            case format, version, org, id
             case createdAt = "created_at"
+            case sealedWith = "sealed_with"
         }
     }
 
@@ -26,6 +37,12 @@ enum OrgBackupFile {
         var table: String
         var row: StoredRow
     }
+
+    struct End: Codable {
+        var end: Int
+    }
+
+    static func context(backup id: String, line: Int) -> String { "backup:\(id):\(line)" }
 }
 
 /// Writes a backup as rows arrive, to a temporary file readable by its owner only (it holds
@@ -35,13 +52,21 @@ final class OrgBackupWriter: @unchecked Sendable {  // used by one thread at a t
     private let path: String
     private let temporary: String
     private let handle: FileHandle
+    private let cipher: FieldCipher
+    private let header: OrgBackupFile.Header
     private var buffer = Data()
     private let encoder = JSONEncoder()
+    private var lineNumber = 0
     private(set) var rows = 0
     private(set) var rooms = 0
 
-    init(path: String, header: OrgBackupFile.Header) throws {
+    init(path: String, org: String, cipher: FieldCipher) throws {
         self.path = path
+        self.cipher = cipher
+        header = OrgBackupFile.Header(
+            format: OrgBackupFile.formatName, version: OrgBackupFile.currentVersion, org: org,
+            createdAt: Int64(Date().timeIntervalSince1970 * 1000), sealedWith: cipher.keyring?.currentID,
+            id: cipher.isEnabled ? UUID().uuidString : nil)
         temporary = path + ".tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw CommandFailure("cannot write \(temporary)")
@@ -59,6 +84,7 @@ final class OrgBackupWriter: @unchecked Sendable {  // used by one thread at a t
     }
 
     func finish() throws {
+        try append(OrgBackupFile.End(end: rows))
         try flush()
         try handle.synchronize()
         try handle.close()
@@ -72,8 +98,14 @@ final class OrgBackupWriter: @unchecked Sendable {  // used by one thread at a t
     }
 
     private func append(_ value: some Encodable) throws {
-        buffer.append(try encoder.encode(value))
+        let json = try encoder.encode(value)
+        if let id = header.id, lineNumber > 0 {
+            buffer.append(contentsOf: cipher.seal(json, context: OrgBackupFile.context(backup: id, line: lineNumber)).utf8)
+        } else {
+            buffer.append(json)
+        }
         buffer.append(UInt8(ascii: "\n"))
+        lineNumber += 1
     }
 
     private func flush() throws {
@@ -87,15 +119,20 @@ final class OrgBackupReader: OrgRowSource, @unchecked Sendable {  // pulled by o
     let header: OrgBackupFile.Header
     private let path: String
     private let handle: FileHandle
+    private let cipher: FieldCipher
     private var buffer = LineBuffer()
     private var atEnd = false
-    private var lineNumber = 1
+    private var ended = false
+    private var lineNumber = 0
     private let decoder = JSONDecoder()
     private let tables = Set(OrgTables.all.map(\.name))
+    private(set) var rows = 0
     private(set) var rooms = 0
 
-    init(path: String) throws {
+    /// `cipher` opens a sealed backup: its keys must include the one the backup names.
+    init(path: String, cipher: FieldCipher) throws {
         self.path = path
+        self.cipher = cipher
         do {
             handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         } catch {
@@ -107,24 +144,47 @@ final class OrgBackupReader: OrgRowSource, @unchecked Sendable {  // pulled by o
         guard let header = try? decoder.decode(OrgBackupFile.Header.self, from: first), header.format == OrgBackupFile.formatName else {
             throw notABackup
         }
-        guard header.version == OrgBackupFile.currentVersion else {
-            throw CommandFailure("\(path) is backup format version \(header.version); this server reads version \(OrgBackupFile.currentVersion)")
+        guard OrgBackupFile.readableVersions.contains(header.version) else {
+            throw CommandFailure("\(path) is backup format version \(header.version); this server reads versions \(OrgBackupFile.readableVersions)")
+        }
+        if let key = header.sealedWith, cipher.keyring?.ids.contains(key) != true {
+            throw CommandFailure("\(path) is sealed with key '\(key)', which the configured encryption keys do not include")
         }
         self.header = header
     }
 
     func next() throws -> (table: String, row: StoredRow)? {
-        guard let data = try Self.nextLine(handle, &buffer, &atEnd) else { return nil }
-        lineNumber += 1
-        let line: OrgBackupFile.Line
-        do {
-            line = try decoder.decode(OrgBackupFile.Line.self, from: data)
-        } catch {
-            throw CommandFailure("\(path) line \(lineNumber) is not a backup row: \(error)")
+        guard let data = try Self.nextLine(handle, &buffer, &atEnd) else {
+            if header.version >= 3, !ended { throw CommandFailure("\(path) ends after \(rows) rows without its end line: the backup is truncated") }
+            return nil
         }
-        guard tables.contains(line.table) else { throw CommandFailure("\(path) line \(lineNumber) has a table this server does not know: \(line.table)") }
-        if line.table == "rooms" { rooms += 1 }
-        return (line.table, line.row)
+        lineNumber += 1
+        guard !ended else { throw CommandFailure("\(path) line \(lineNumber + 1) follows the end line") }
+        let json = try opened(data)
+        if let line = try? decoder.decode(OrgBackupFile.Line.self, from: json) {
+            guard tables.contains(line.table) else {
+                throw CommandFailure("\(path) line \(lineNumber + 1) has a table this server does not know: \(line.table)")
+            }
+            rows += 1
+            if line.table == "rooms" { rooms += 1 }
+            return (line.table, line.row)
+        }
+        if header.version >= 3, let end = try? decoder.decode(OrgBackupFile.End.self, from: json) {
+            guard end.end == rows else { throw CommandFailure("\(path) ends after \(rows) rows but says it holds \(end.end)") }
+            ended = true
+            return try next()
+        }
+        throw CommandFailure("\(path) line \(lineNumber + 1) is not a backup row")
+    }
+
+    /// A line as JSON: opened when the backup is sealed.
+    private func opened(_ data: Data) throws -> Data {
+        guard let id = header.id, header.sealedWith != nil else { return data }
+        let context = OrgBackupFile.context(backup: id, line: lineNumber)
+        guard let plain = try? cipher.open(sealed: String(decoding: data, as: UTF8.self), context: context) else {
+            throw CommandFailure("\(path) line \(lineNumber + 1) does not open with its key: the backup was altered, or lines moved")
+        }
+        return plain
     }
 
     /// The next non-empty line, without its newline; nil at the end of the file. Consumed lines

@@ -7,7 +7,7 @@ struct RealtimeServerCommand: AsyncParsableCommand {
         abstract: "The live collaboration core: WebSocket chat, presence and typing (protocol v1).",
         subcommands: [
             ServeCommand.self, TokenCommand.self, ModerateCommand.self, ModerationEvalCommand.self, AuditCommand.self, BackupCommand.self,
-            RestoreCommand.self, GDPRCommand.self,
+            RestoreCommand.self, GDPRCommand.self, KeysCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

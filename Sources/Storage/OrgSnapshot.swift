@@ -42,8 +42,8 @@ public protocol OrgRowSource: AnyObject, Sendable {
     func next() throws -> (table: String, row: StoredRow)?
 }
 
-/// Reading and writing one org's data as a whole: per-org backup and restore, and the
-/// personal-data export. Rows stream through: an org of any size costs little memory.
+/// Reading and writing one org's data as a whole: per-org backup and restore, the personal-data
+/// export, and re-sealing after a key rotation. Rows stream through: an org of any size costs little memory.
 public protocol OrgDataStore: Sendable {
     /// Hands every row of the org in every table of `OrgTables.all` to `emit`, table by table, as
     /// it is read, all in one consistent snapshot (one read transaction) while the server keeps
@@ -57,6 +57,11 @@ public protocol OrgDataStore: Sendable {
 
     /// Whether the store holds any user or room of the org.
     func hasOrg(_ org: String) async throws -> Bool
+
+    /// Re-seals, with the current key, up to `limit` rows of `table` (any org) whose sealed
+    /// columns hold plaintext or values of an older key, in one short transaction. Returns how
+    /// many rows it rewrote: 0 once none are left. Servers keep running meanwhile.
+    func resealBatch(_ table: OrgTables.Table, limit: Int) async throws -> Int
 }
 
 extension OrgDataStore {

@@ -5,10 +5,13 @@ public enum OrgTables {
     public struct Column: Sendable {
         public var name: String
         public var postgresName: String
+        /// Personal text, stored sealed when encryption at rest is on (`FieldCipher`).
+        public var sealed: SealedColumn?
 
-        init(_ name: String, postgres: String? = nil) {
+        init(_ name: String, postgres: String? = nil, sealed: SealedColumn? = nil) {
             self.name = name
             postgresName = postgres ?? name
+            self.sealed = sealed
         }
     }
 
@@ -25,18 +28,20 @@ public enum OrgTables {
     private static let user = Column("user", postgres: "user_id")
 
     public static let all: [Table] = [
-        Table(name: "users", columns: ["id", "name", "role", "last_seen"].map { Column($0) }, userColumns: ["id"], orderBy: ["id"]),
+        Table(
+            name: "users", columns: [Column("id"), Column("name", sealed: .userName), Column("role"), Column("last_seen")], userColumns: ["id"],
+            orderBy: ["id"]),
         Table(
             name: "rooms",
-            columns: ["id", "kind", "title", "visibility", "created_by", "created_at", "epoch", "last_seq"].map { Column($0) },
+            columns: [Column("id"), Column("kind"), Column("title", sealed: .roomTitle)]
+                + ["visibility", "created_by", "created_at", "epoch", "last_seq"].map { Column($0) },
             userColumns: ["created_by"], orderBy: ["id"]),
         Table(name: "room_members", columns: [Column("room"), user, Column("joined_at")], userColumns: ["user"], orderBy: ["room", "user"]),
         Table(
             name: "messages",
-            columns: [
-                "room", "seq", "id", "user_id", "user_name", "user_role", "text", "ts", "reply_to", "client_msg_id", "moderation",
-                "edited_at", "deleted", "deleted_at",
-            ].map { Column($0) },
+            columns: ["room", "seq", "id", "user_id"].map { Column($0) }
+                + [Column("user_name", sealed: .messageUserName), Column("user_role"), Column("text", sealed: .messageText)]
+                + ["ts", "reply_to", "client_msg_id", "moderation", "edited_at", "deleted", "deleted_at"].map { Column($0) },
             userColumns: ["user_id"], orderBy: ["room", "seq"]),
         Table(
             name: "reactions", columns: [Column("room"), Column("msg_id"), user, Column("emoji"), Column("at")], userColumns: ["user"],
@@ -59,25 +64,27 @@ public enum OrgTables {
             userColumns: ["mentor", "author"], orderBy: ["msg_id", "mentor"]),
         Table(
             name: "held_messages",
-            columns: [
-                "msg_id", "room", "user_id", "user_name", "user_role", "text", "ts", "reply_to", "client_msg_id", "reasons", "scores",
-                "time_zone", "deadline", "urgent",
-            ].map { Column($0) },
+            columns: ["msg_id", "room", "user_id"].map { Column($0) }
+                + [Column("user_name", sealed: .heldUserName), Column("user_role"), Column("text", sealed: .heldText)]
+                + ["ts", "reply_to", "client_msg_id", "reasons", "scores", "time_zone", "deadline", "urgent"].map { Column($0) },
             userColumns: ["user_id"], orderBy: ["msg_id"]),
         Table(name: "mutes", columns: [Column("room"), user, Column("until")], userColumns: ["user"], orderBy: ["room", "user"]),
         Table(
             name: "audit_log",
-            columns: ["seq", "at", "actor", "action", "room", "msg_id", "subject", "reasons", "scores", "detail", "prev_hash", "hash"]
-                .map { Column($0) },
+            columns: ["seq", "at", "actor", "action", "room", "msg_id", "subject", "reasons", "scores"].map { Column($0) }
+                + [Column("detail", sealed: .auditDetail), Column("prev_hash"), Column("hash")],
             userColumns: ["actor", "subject"], orderBy: ["seq"]),
         Table(
-            name: "bans", columns: [user, Column("reason"), Column("expires_at"), Column("by", postgres: "by_user"), Column("at")],
+            name: "bans", columns: [user, Column("reason", sealed: .banReason), Column("expires_at"), Column("by", postgres: "by_user"), Column("at")],
             userColumns: ["user"], orderBy: ["user"]),
         Table(name: "sign_outs", columns: [user, Column("before")], userColumns: ["user"], orderBy: ["user"]),
     ]
 }
 
 extension OrgTables.Table {
+    /// The columns stored sealed when encryption at rest is on.
+    public var sealedColumns: [OrgTables.Column] { columns.filter { $0.sealed != nil } }
+
     /// The PostgreSQL name of one of this table's columns.
     public func postgresName(of column: String) -> String {
         columns.first { $0.name == column }?.postgresName ?? column

@@ -30,7 +30,7 @@ extension PostgresStore { // ChatStore
             // At most 6 · 5000 parameters per statement (PostgreSQL allows 65535).
             for start in stride(from: 0, to: upserts.count, by: 5000) {
                 let chunk = upserts[start..<min(start + 5000, upserts.count)]
-                for row in try await connection.query(Self.signInStatement(chunk), logger: self.logger).collect() {
+                for row in try await connection.query(Self.signInStatement(chunk, cipher: self.cipher), logger: self.logger).collect() {
                     let (org, id, before) = try row.decode((String, String, Int64?).self)
                     let key = Key(org: unesc(org), id: unesc(id))
                     if let before { signedOutBefore[key] = before } else { banned.insert(key) }
@@ -49,7 +49,7 @@ extension PostgresStore { // ChatStore
 
     /// Upserts the users whose sign-in is not refused and returns the refused ones: banned (`before`
     /// null) or signed out (`before` the sign-out's time); their records stay as they were.
-    private static func signInStatement(_ rows: ArraySlice<UserSignIn>) -> PostgresQuery {
+    private static func signInStatement(_ rows: ArraySlice<UserSignIn>, cipher: FieldCipher) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: rows.count * 6)
         var values: [String] = []
         values.reserveCapacity(rows.count)
@@ -58,7 +58,7 @@ extension PostgresStore { // ChatStore
             values.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5)::bigint, $\(base + 6)::bigint)")
             bindings.append(esc(row.org))
             bindings.append(esc(row.id))
-            bindings.append(esc(row.name))
+            bindings.append(esc(cipher.seal(row.name, .userName)))
             bindings.append(esc(row.role.rawValue))
             bindings.append(row.at)
             bindings.append(row.tokenIssuedAt)
@@ -85,7 +85,7 @@ extension PostgresStore { // ChatStore
 
     public func user(org: String, id: String) async throws -> UserRecord? {
         try await rows("SELECT id, name, role, last_seen FROM users WHERE org = \(esc(org)) AND id = \(esc(id))")
-            .first.map(Self.decodeUser)
+            .first.map(self.decodeUser)
     }
 
     public func users(org: String, ids: [String]) async throws -> [UserRecord] {
@@ -95,7 +95,7 @@ extension PostgresStore { // ChatStore
         if unique.isEmpty { return [] }
         var found: [String: UserRecord] = [:]
         for row in try await rows("SELECT id, name, role, last_seen FROM users WHERE org = \(esc(org)) AND id = ANY(\(esc(unique)))") {
-            let user = try Self.decodeUser(row)
+            let user = try self.decodeUser(row)
             found[user.id] = user
         }
         // Keep the caller's order.
@@ -105,7 +105,7 @@ extension PostgresStore { // ChatStore
     public func users(org: String, after: String?, limit: Int) async throws -> [UserRecord] {
         try await rows("""
             SELECT id, name, role, last_seen FROM users WHERE org = \(esc(org)) AND id > \(esc(after ?? "")) ORDER BY id LIMIT \(esc(limit))
-            """).map(Self.decodeUser)
+            """).map(self.decodeUser)
     }
 
     // MARK: Bans
@@ -113,7 +113,7 @@ extension PostgresStore { // ChatStore
     public func setBan(org: String, _ ban: UserBan) async throws {
         try await rows("""
             INSERT INTO bans (org, user_id, reason, expires_at, by_user, at)
-            VALUES (\(esc(org)), \(esc(ban.user)), \(esc(ban.reason)), \(ban.expiresAt), \(esc(ban.by)), \(esc(ban.at)))
+            VALUES (\(esc(org)), \(esc(ban.user)), \(esc(ban.reason.map { cipher.seal($0, .banReason) })), \(ban.expiresAt), \(esc(ban.by)), \(esc(ban.at)))
             ON CONFLICT (org, user_id) DO UPDATE SET
                 reason = excluded.reason, expires_at = excluded.expires_at, by_user = excluded.by_user, at = excluded.at
             """)
@@ -130,14 +130,14 @@ extension PostgresStore { // ChatStore
         try await rows("""
             SELECT user_id, reason, expires_at, by_user, at FROM bans
             WHERE org = \(esc(org)) AND user_id = \(esc(user)) AND (expires_at IS NULL OR expires_at > \(esc(now)))
-            """).first.map(Self.decodeBan)
+            """).first.map(self.decodeBan)
     }
 
     public func bans(org: String, now: Int64) async throws -> [UserBan] {
         try await rows("""
             SELECT user_id, reason, expires_at, by_user, at FROM bans
             WHERE org = \(esc(org)) AND (expires_at IS NULL OR expires_at > \(esc(now))) ORDER BY user_id
-            """).map(Self.decodeBan)
+            """).map(self.decodeBan)
     }
 
     // MARK: Sign-outs
@@ -176,7 +176,7 @@ extension PostgresStore { // ChatStore
         return try await transaction { connection in
             let created = try await connection.query("""
                 INSERT INTO rooms (org, id, kind, title, visibility, created_by, created_at, epoch, last_seq)
-                VALUES (\(esc(org)), \(esc(info.id)), \(esc(info.kind.rawValue)), \(esc(info.title)), \(esc(info.visibility.rawValue)),
+                VALUES (\(esc(org)), \(esc(info.id)), \(esc(info.kind.rawValue)), \(esc(self.cipher.seal(info.title, .roomTitle))), \(esc(info.visibility.rawValue)),
                         \(esc(info.createdBy)), \(esc(info.createdAt)), \(esc(epoch)), 0)
                 ON CONFLICT (org, id) DO NOTHING
                 RETURNING 1
@@ -202,7 +202,7 @@ extension PostgresStore { // ChatStore
         let info = RoomInfo(
             id: id,
             kind: try StoredValue.decodeEnum(RoomKind.self, kind, column: "rooms.kind"),
-            title: unesc(title),
+            title: try cipher.open(unesc(title), .roomTitle),
             visibility: try StoredValue.decodeEnum(Visibility.self, visibility, column: "rooms.visibility"),
             members: unesc(members),
             createdBy: unesc(createdBy),
@@ -213,7 +213,7 @@ extension PostgresStore { // ChatStore
 
     public func setTitle(org: String, room: String, title: String) async throws {
         let changed = try await rows("""
-            UPDATE rooms SET title = \(esc(title)) WHERE org = \(esc(org)) AND id = \(esc(room)) RETURNING 1
+            UPDATE rooms SET title = \(esc(cipher.seal(title, .roomTitle))) WHERE org = \(esc(org)) AND id = \(esc(room)) RETURNING 1
             """)
         if changed.isEmpty { throw StorageError.roomNotFound(org: org, room: room) }
     }
@@ -272,8 +272,8 @@ extension PostgresStore { // ChatStore
         items.reserveCapacity(batch.count)
         for (index, message) in batch.enumerated() {
             items.append(AppendItem(
-                i: index, id: esc(message.id), user_id: esc(message.from.id), user_name: esc(message.from.name),
-                user_role: message.from.role.rawValue, text: esc(message.text), msg_ts: message.ts, reply_to: esc(message.replyTo),
+                i: index, id: esc(message.id), user_id: esc(message.from.id), user_name: esc(cipher.seal(message.from.name, .messageUserName)),
+                user_role: message.from.role.rawValue, text: esc(cipher.seal(message.text, .messageText)), msg_ts: message.ts, reply_to: esc(message.replyTo),
                 client_msg_id: esc(message.clientMsgID), moderation: esc(try message.moderation.map(StoredValue.encodeModeration)),
                 msg_status: esc(message.status)))
         }
@@ -334,7 +334,7 @@ extension PostgresStore { // ChatStore
             SELECT \(unescaped: Self.messageColumns) FROM messages
             WHERE org = \(esc(org)) AND room = \(esc(room)) AND seq > \(esc(afterSeq)) ORDER BY seq LIMIT \(esc(limit))
             """)
-        var messages = try page.map(Self.decodeMessage)
+        var messages = try page.map(self.decodeMessage)
         try await attachReactions(org: org, room: room, to: &messages)
         return messages
     }
@@ -347,7 +347,7 @@ extension PostgresStore { // ChatStore
             SELECT \(unescaped: Self.messageColumns) FROM messages
             WHERE org = \(esc(org)) AND room = \(esc(room)) AND seq < \(esc(before)) ORDER BY seq DESC LIMIT \(esc(limit + 1))
             """)
-        var messages = try page.prefix(limit).reversed().map(Self.decodeMessage)
+        var messages = try page.prefix(limit).reversed().map(self.decodeMessage)
         try await attachReactions(org: org, room: room, to: &messages)
         return (messages, page.count > limit)
     }
@@ -356,7 +356,7 @@ extension PostgresStore { // ChatStore
         guard let row = try await rows(
             "SELECT \(unescaped: Self.messageColumns) FROM messages WHERE org = \(esc(org)) AND room = \(esc(room)) AND id = \(esc(id))"
         ).first else { return nil }
-        var message = try Self.decodeMessage(row)
+        var message = try self.decodeMessage(row)
         var counts: [String: Int] = [:]
         for reaction in try await rows(
             "SELECT emoji, count(*) FROM reactions WHERE org = \(esc(org)) AND room = \(esc(room)) AND msg_id = \(esc(id)) GROUP BY emoji"
@@ -370,7 +370,7 @@ extension PostgresStore { // ChatStore
 
     public func editMessage(org: String, room: String, id: String, text: String, editedAt: Int64) async throws {
         let edited = try await rows("""
-            UPDATE messages SET text = \(esc(text)), edited_at = \(esc(editedAt))
+            UPDATE messages SET text = \(esc(cipher.seal(text, .messageText))), edited_at = \(esc(editedAt))
             WHERE org = \(esc(org)) AND room = \(esc(room)) AND id = \(esc(id)) AND NOT deleted
             RETURNING 1
             """)
@@ -462,14 +462,15 @@ extension PostgresStore { // ChatStore
     private static let messageColumns =
         "id, seq, user_id, user_name, user_role, text, ts, reply_to, client_msg_id, moderation, edited_at, deleted"
 
-    private static func decodeMessage(_ row: PostgresRow) throws -> ChatMessage {
+    private func decodeMessage(_ row: PostgresRow) throws -> ChatMessage {
         let (id, seq, userID, userName, userRole, text, ts, replyTo, clientMsgID, moderation, editedAt, deleted) =
             try row.decode((String, Int64, String, String, String, String?, Int64, String?, String, String?, Int64?, Bool).self)
         return ChatMessage(
             id: unesc(id),
             seq: seq,
-            from: UserRef(id: unesc(userID), name: unesc(userName), role: try StoredValue.decodeEnum(Role.self, userRole, column: "messages.user_role")),
-            text: deleted ? nil : unesc(text),
+            from: UserRef(id: unesc(userID), name: try cipher.open(unesc(userName), .messageUserName),
+                           role: try StoredValue.decodeEnum(Role.self, userRole, column: "messages.user_role")),
+            text: deleted ? nil : try cipher.open(unesc(text), .messageText),
             ts: ts,
             replyTo: unesc(replyTo),
             clientMsgID: unesc(clientMsgID),
@@ -480,15 +481,15 @@ extension PostgresStore { // ChatStore
         )
     }
 
-    private static func decodeUser(_ row: PostgresRow) throws -> UserRecord {
+    private func decodeUser(_ row: PostgresRow) throws -> UserRecord {
         let (id, name, role, lastSeen) = try row.decode((String, String, String, Int64).self)
         return UserRecord(
-            id: unesc(id), name: unesc(name), role: try StoredValue.decodeEnum(Role.self, role, column: "users.role"), lastSeen: lastSeen)
+            id: unesc(id), name: try cipher.open(unesc(name), .userName), role: try StoredValue.decodeEnum(Role.self, role, column: "users.role"), lastSeen: lastSeen)
     }
 
-    private static func decodeBan(_ row: PostgresRow) throws -> UserBan {
+    private func decodeBan(_ row: PostgresRow) throws -> UserBan {
         let (user, reason, expiresAt, by, at) = try row.decode((String, String?, Int64?, String, Int64).self)
-        return UserBan(user: unesc(user), reason: reason.map(unesc), expiresAt: expiresAt, by: unesc(by), at: at)
+        return UserBan(user: unesc(user), reason: try cipher.open(unesc(reason), .banReason), expiresAt: expiresAt, by: unesc(by), at: at)
     }
 
     /// Fills `reactions` for an ascending, seq-contiguous page with one grouped query.

@@ -32,8 +32,8 @@ extension PostgresStore { // ModerationStore
             _ = try await connection.query("""
                 INSERT INTO held_messages (org, msg_id, room, user_id, user_name, user_role, text, ts, reply_to, client_msg_id,
                                            reasons, scores, time_zone, deadline, urgent)
-                VALUES (\(esc(org)), \(esc(message.id)), \(esc(held.room)), \(esc(message.from.id)), \(esc(message.from.name)), \(esc(message.from.role.rawValue)),
-                        \(esc(message.text)), \(esc(message.ts)), \(esc(message.replyTo)), \(esc(message.clientMsgID)), \(esc(reasons)), \(esc(scores)),
+                VALUES (\(esc(org)), \(esc(message.id)), \(esc(held.room)), \(esc(message.from.id)), \(esc(self.cipher.seal(message.from.name, .heldUserName))), \(esc(message.from.role.rawValue)),
+                        \(esc(self.cipher.seal(message.text, .heldText))), \(esc(message.ts)), \(esc(message.replyTo)), \(esc(message.clientMsgID)), \(esc(reasons)), \(esc(scores)),
                         \(esc(held.timeZone)), \(esc(held.deadline)), \(esc(held.urgent)))
                 """, logger: self.logger).collect()
             return nil
@@ -43,16 +43,16 @@ extension PostgresStore { // ModerationStore
     /// `DELETE … RETURNING`: of several nodes deciding at once, exactly one gets the message.
     public func takeHeldMessage(org: String, msgID: String) async throws -> HeldMessage? {
         try await rows("DELETE FROM held_messages WHERE org = \(esc(org)) AND msg_id = \(esc(msgID)) RETURNING \(unescaped: Self.heldColumns)")
-            .first.map(Self.decodeHeld)
+            .first.map(self.decodeHeld)
     }
 
     public func heldMessages(org: String) async throws -> [HeldMessage] {
-        try await rows("SELECT \(unescaped: Self.heldColumns) FROM held_messages WHERE org = \(esc(org)) ORDER BY urgent DESC, ts, msg_id").map(Self.decodeHeld)
+        try await rows("SELECT \(unescaped: Self.heldColumns) FROM held_messages WHERE org = \(esc(org)) ORDER BY urgent DESC, ts, msg_id").map(self.decodeHeld)
     }
 
     public func allHeldMessages() async throws -> [(org: String, held: HeldMessage)] {
         try await rows("SELECT \(unescaped: Self.heldColumns) FROM held_messages ORDER BY deadline, org, msg_id").map { row in
-            (org: unesc(try row.decode(String.self)), held: try Self.decodeHeld(row))
+            (org: unesc(try row.decode(String.self)), held: try self.decodeHeld(row))
         }
     }
 
@@ -86,7 +86,7 @@ extension PostgresStore { // ModerationStore
             _ = try await connection.query("""
                 INSERT INTO audit_log (org, at, actor, action, room, msg_id, subject, reasons, scores, detail, seq, prev_hash, hash)
                 VALUES (\(esc(link.org)), \(link.at), \(esc(link.actor)), \(esc(link.action)), \(esc(link.room)), \(esc(link.msgID)),
-                        \(esc(link.subject)), \(esc(link.reasons)), \(esc(link.scores)), \(esc(link.detail)), \(link.seq),
+                        \(esc(link.subject)), \(esc(link.reasons)), \(esc(link.scores)), \(esc(link.detail.map { self.cipher.seal($0, .auditDetail) })), \(link.seq),
                         \(link.prevHash), \(link.hash))
                 """, logger: self.logger).collect()
             var stored = record
@@ -117,14 +117,14 @@ extension PostgresStore { // ModerationStore
         // One org's entries in chain order (what the `beforeSeq` cursor pages through); across orgs by time.
         let order = org == nil ? "at DESC, id DESC" : "seq DESC"
         let sql = "SELECT \(Self.chainColumns) FROM audit_log WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT $\(bindings.count)"
-        return try await rows(PostgresQuery(unsafeSQL: sql, binds: bindings)).map { try AuditRecord(Self.decodeLink($0)) }
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: bindings)).map { try AuditRecord(self.decodeLink($0)) }
     }
 
     public func auditChain(org: String, afterSeq: Int64, limit: Int) async throws -> [AuditChain.Link] {
         try await rows("""
             SELECT \(unescaped: Self.chainColumns) FROM audit_log WHERE org = \(esc(org)) AND seq > \(afterSeq)
             ORDER BY seq LIMIT \(Int64(max(0, limit)))
-            """).map(Self.decodeLink)
+            """).map(self.decodeLink)
     }
 
     public func auditOrgs() async throws -> [String] {
@@ -136,25 +136,26 @@ extension PostgresStore { // ModerationStore
 
     private static let chainColumns = "org, seq, at, actor, action, room, msg_id, subject, reasons, scores, detail, prev_hash, hash"
 
-    private static func decodeLink(_ row: PostgresRow) throws -> AuditChain.Link {
+    private func decodeLink(_ row: PostgresRow) throws -> AuditChain.Link {
         let (org, seq, at, actor, action, room, msgID, subject, reasons, scores, detail, prevHash, hash) =
             try row.decode((String, Int64, Int64, String, String, String?, String?, String?, String, String, String?, String, String).self)
         return AuditChain.Link(
             org: unesc(org), seq: seq, at: at, actor: unesc(actor), action: unesc(action), room: unesc(room), msgID: unesc(msgID),
-            subject: unesc(subject), reasons: unesc(reasons), scores: unesc(scores), detail: unesc(detail), prevHash: prevHash, hash: hash)
+            subject: unesc(subject), reasons: unesc(reasons), scores: unesc(scores), detail: try cipher.open(unesc(detail), .auditDetail), prevHash: prevHash, hash: hash)
     }
 
     /// `org` first: `allHeldMessages` reads it from column 0.
     private static let heldColumns =
         "org, msg_id, room, user_id, user_name, user_role, text, ts, reply_to, client_msg_id, reasons, scores, time_zone, deadline, urgent"
 
-    private static func decodeHeld(_ row: PostgresRow) throws -> HeldMessage {
+    private func decodeHeld(_ row: PostgresRow) throws -> HeldMessage {
         let (_, msgID, room, userID, userName, userRole, text, ts, replyTo, clientMsgID, reasons, scores, timeZone, deadline, urgent) =
             try row.decode((String, String, String, String, String, String, String, Int64, String?, String, String, String, String?, Int64, Bool).self)
         let message = NewMessage(
             id: unesc(msgID),
-            from: UserRef(id: unesc(userID), name: unesc(userName), role: try StoredValue.decodeEnum(Role.self, userRole, column: "held_messages.user_role")),
-            text: unesc(text), ts: ts, replyTo: unesc(replyTo), clientMsgID: unesc(clientMsgID), moderation: nil, status: "delivered")
+            from: UserRef(id: unesc(userID), name: try cipher.open(unesc(userName), .heldUserName),
+                           role: try StoredValue.decodeEnum(Role.self, userRole, column: "held_messages.user_role")),
+            text: try cipher.open(unesc(text), .heldText), ts: ts, replyTo: unesc(replyTo), clientMsgID: unesc(clientMsgID), moderation: nil, status: "delivered")
         return HeldMessage(
             room: unesc(room), message: message,
             reasons: try JSONColumn.decode([String].self, unesc(reasons), column: "held_messages.reasons"),

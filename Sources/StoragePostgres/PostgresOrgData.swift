@@ -19,7 +19,7 @@ extension PostgresStore { // OrgDataStore
                 for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: self.logger) {
                     var cells: StoredRow = [:]
                     for (column, cell) in zip(table.columns, row.makeRandomAccess()) {
-                        cells[column.name] = try Self.storedCell(cell)
+                        cells[column.name] = try self.cipher.open(Self.storedCell(cell), column)
                     }
                     try emit(table.name, cells)
                 }
@@ -44,7 +44,9 @@ extension PostgresStore { // OrgDataStore
                 guard let batch = pending, !batch.rows.isEmpty else { return }
                 let objects = batch.rows.map { row in
                     var object: StoredRow = ["org": .text(esc(org))]
-                    for column in batch.table.columns { object[column.postgresName] = Self.escaped(row[column.name] ?? .null) }
+                    for column in batch.table.columns {
+                        object[column.postgresName] = Self.escaped(self.cipher.seal(row[column.name] ?? .null, column))
+                    }
                     return object
                 }
                 let json = String(decoding: try JSONEncoder().encode(objects), as: UTF8.self)
@@ -76,6 +78,44 @@ extension PostgresStore { // OrgDataStore
                 logger: self.logger
             ).collect()
             return written
+        }
+    }
+
+    public func resealBatch(_ table: OrgTables.Table, limit: Int) async throws -> Int {
+        guard let prefix = cipher.currentPrefix, !table.sealedColumns.isEmpty else { return 0 }
+        let keys = (["org"] + table.orderBy).map { table.postgresName(of: $0) }
+        let sealed = table.sealedColumns
+        let stale = sealed.map { "(\(Self.quoted($0.postgresName)) IS NOT NULL AND substr(\(Self.quoted($0.postgresName)), 1, \(prefix.count)) <> $1)" }
+        let select = """
+            SELECT \((keys + sealed.map(\.postgresName)).map(Self.quoted).joined(separator: ", ")) FROM \(table.name)
+            WHERE \(stale.joined(separator: " OR ")) LIMIT \(limit) FOR UPDATE
+            """
+        let update = """
+            UPDATE \(table.name) SET \(sealed.enumerated().map { "\(Self.quoted($1.postgresName)) = $\($0 + 1)" }.joined(separator: ", "))
+            WHERE \(keys.enumerated().map { "\(Self.quoted($1)) = $\(sealed.count + $0 + 1)" }.joined(separator: " AND "))
+            """
+        return try await transaction { connection in
+            // Locked until the commit: an edit on a live node waits instead of being overwritten.
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: select, binds: Self.bindings(prefix)), logger: self.logger).collect()
+            for row in rows {
+                let cells = Array(row.makeRandomAccess())
+                var bindings = PostgresBindings()
+                for (offset, column) in sealed.enumerated() {
+                    switch try self.cipher.reseal(Self.storedCell(cells[keys.count + offset]), column) {
+                    case .text(let text): bindings.append(esc(text))
+                    default: bindings.appendNull()
+                    }
+                }
+                for index in keys.indices {
+                    // Keys as stored (escaped text, or seq numbers).
+                    switch cells[index].dataType {
+                    case .int2, .int4, .int8: bindings.append(try cells[index].decode(Int64.self))
+                    default: bindings.append(try cells[index].decode(String.self))
+                    }
+                }
+                _ = try await connection.query(PostgresQuery(unsafeSQL: update, binds: bindings), logger: self.logger).collect()
+            }
+            return rows.count
         }
     }
 

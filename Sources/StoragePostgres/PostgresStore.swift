@@ -19,6 +19,8 @@ import Wire
 public final class PostgresStore: ServerStore, Sendable {
     let client: PostgresClient
     let logger: Logger
+    /// Seals and opens the personal columns (`OrgTables`) when encryption at rest is on.
+    let cipher: FieldCipher
     /// The URL without its password, for log lines and errors.
     public let url: PostgresURL
     private let runTask: Task<Void, Never>
@@ -30,7 +32,7 @@ public final class PostgresStore: ServerStore, Sendable {
     /// database is down, requests fail with a clear error instead of queueing for good.
     static let operationTimeout: Duration = .seconds(10)
 
-    private init(url: PostgresURL, maximumConnections: Int, logger: Logger) {
+    private init(url: PostgresURL, maximumConnections: Int, cipher: FieldCipher, logger: Logger) {
         var configuration = url.clientConfiguration
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 0
@@ -38,6 +40,7 @@ public final class PostgresStore: ServerStore, Sendable {
         configuration.options.connectionIdleTimeout = .seconds(60)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
+        self.cipher = cipher
         self.url = url
         self.logger = logger
         // The pool does its work (connecting, keep-alives, closing) in `run()`, for as long as the store lives.
@@ -50,11 +53,11 @@ public final class PostgresStore: ServerStore, Sendable {
     /// Throws `PostgresStoreError.unreachable` naming `host:port` (never the password) when no
     /// connection succeeds in time.
     public static func connect(
-        url string: String, logger: Logger, timeout: Duration = .seconds(5), maximumConnections: Int = 10
+        url string: String, cipher: FieldCipher = .plaintext, logger: Logger, timeout: Duration = .seconds(5), maximumConnections: Int = 10
     ) async throws -> PostgresStore {
         let url = try PostgresURL(string)
         try await probe(url, timeout: timeout, logger: logger)
-        let store = PostgresStore(url: url, maximumConnections: maximumConnections, logger: logger)
+        let store = PostgresStore(url: url, maximumConnections: maximumConnections, cipher: cipher, logger: logger)
         do {
             let applied = try await PostgresSchema.migrate(store)
             logger.info("PostgreSQL store opened", metadata: [

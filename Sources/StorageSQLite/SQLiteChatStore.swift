@@ -16,6 +16,8 @@ import Wire
 /// when several tasks append to the same room at once.
 public final class SQLiteChatStore: ChatStore, Sendable {
     let pool: DatabasePool
+    /// Seals and opens the personal columns (`OrgTables`) when encryption at rest is on.
+    let cipher: FieldCipher
     private let path: String
     private let logger: Logger
 
@@ -27,8 +29,9 @@ public final class SQLiteChatStore: ChatStore, Sendable {
     /// checkpoint (never corrupting the file).
     ///
     /// Synchronous on purpose: it runs once at startup, before anything awaits the store.
-    public init(path: String, durableCommits: Bool = true, logger: Logger) throws {
+    public init(path: String, durableCommits: Bool = true, cipher: FieldCipher = .plaintext, logger: Logger) throws {
         self.path = path
+        self.cipher = cipher
         self.logger = logger
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -39,6 +42,11 @@ public final class SQLiteChatStore: ChatStore, Sendable {
         // Another process (a backup, a second server by mistake) may hold the write lock briefly:
         // wait for it rather than failing the append at once.
         config.busyMode = .timeout(5)
+        if cipher.isEnabled {
+            // Deleted and overwritten content (plaintext re-sealed by `keys rotate`, erased messages)
+            // is zeroed, not left in free pages.
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
+        }
 
         pool = try DatabasePool(path: path, configuration: config)
         // Set on the one writer connection, after GRDB's WAL setup (which sets NORMAL itself).
@@ -64,7 +72,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
                 if let denial = try Self.accessDenial(db, org: signIn.org, user: signIn.id, now: signIn.at, tokenIssuedAt: signIn.tokenIssuedAt) {
                     return denial
                 }
-                try upsert.execute(arguments: [signIn.org, signIn.id, signIn.name, signIn.role.rawValue, signIn.at])
+                try upsert.execute(arguments: [signIn.org, signIn.id, cipher.seal(signIn.name, .userName), signIn.role.rawValue, signIn.at])
                 return nil
             }
         }
@@ -75,7 +83,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
             try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, name, role, last_seen FROM users WHERE org = ? AND id = ?"),
                 arguments: [org, id]
-            ).map(Self.decodeUser)
+            ).map(self.decodeUser)
         }
     }
 
@@ -99,7 +107,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
                     arguments: arguments
                 )
                 for row in rows {
-                    let user = try Self.decodeUser(row)
+                    let user = try self.decodeUser(row)
                     found[user.id] = user
                 }
             }
@@ -113,7 +121,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT id, name, role, last_seen FROM users WHERE org = ? AND id > ? ORDER BY id LIMIT ?"),
                 arguments: [org, after ?? "", limit]
-            ).map(Self.decodeUser)
+            ).map(self.decodeUser)
         }
     }
 
@@ -127,7 +135,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
     public func setBan(org: String, _ ban: UserBan) async throws {
         try await pool.write { db in
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO bans (org, user, reason, expires_at, by, at) VALUES (?, ?, ?, ?, ?, ?)")
-                .execute(arguments: [org, ban.user, ban.reason, ban.expiresAt, ban.by, ban.at])
+                .execute(arguments: [org, ban.user, ban.reason.map { cipher.seal($0, .banReason) }, ban.expiresAt, ban.by, ban.at])
         }
     }
 
@@ -141,7 +149,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
 
     public func ban(org: String, user: String, now: Int64) async throws -> UserBan? {
         try await pool.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: Self.activeBanSQL), arguments: [org, user, now]).map(Self.decodeBan)
+            try Row.fetchOne(db.cachedStatement(sql: Self.activeBanSQL), arguments: [org, user, now]).map(self.decodeBan)
         }
     }
 
@@ -153,7 +161,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
                     WHERE org = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY user
                     """),
                 arguments: [org, now]
-            ).map(Self.decodeBan)
+            ).map(self.decodeBan)
         }
     }
 
@@ -200,7 +208,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
                 ON CONFLICT (org, id) DO NOTHING
                 """).execute(arguments: [
-                    org, info.id, info.kind.rawValue, info.title, info.visibility.rawValue,
+                    org, info.id, info.kind.rawValue, cipher.seal(info.title, .roomTitle), info.visibility.rawValue,
                     info.createdBy, info.createdAt, epoch,
                 ])
             if db.changesCount == 0 { return false }
@@ -228,7 +236,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
             let info = RoomInfo(
                 id: id,
                 kind: try StoredValue.decodeEnum(RoomKind.self, row.decode(atIndex: 0), column: "rooms.kind"),
-                title: try row.decode(atIndex: 1),
+                title: try cipher.open(row.decode(String.self, atIndex: 1), .roomTitle),
                 visibility: try StoredValue.decodeEnum(Visibility.self, row.decode(atIndex: 2), column: "rooms.visibility"),
                 members: members,
                 createdBy: try row.decode(atIndex: 3),
@@ -240,7 +248,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
 
     public func setTitle(org: String, room: String, title: String) async throws {
         try await pool.write { db in
-            try db.cachedStatement(sql: "UPDATE rooms SET title = ? WHERE org = ? AND id = ?").execute(arguments: [title, org, room])
+            try db.cachedStatement(sql: "UPDATE rooms SET title = ? WHERE org = ? AND id = ?").execute(arguments: [cipher.seal(title, .roomTitle), org, room])
             if db.changesCount == 0 { throw StorageError.roomNotFound(org: org, room: room) }
         }
     }
@@ -281,6 +289,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
         if batch.isEmpty { return [] }
         // Encode outside the write transaction: the writer is the one serialized resource.
         let moderationJSON = try batch.map { try $0.moderation.map(StoredValue.encodeModeration) }
+        let sealed = batch.map { (name: cipher.seal($0.from.name, .messageUserName), text: cipher.seal($0.text, .messageText)) }
         return try await pool.write { db in
             guard let lastSeq = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT last_seq FROM rooms WHERE org = ? AND id = ?"),
@@ -315,8 +324,8 @@ public final class SQLiteChatStore: ChatStore, Sendable {
                 }
                 seq += 1
                 try insertMessage.execute(arguments: [
-                    org, room, seq, item.id, item.from.id, item.from.name, item.from.role.rawValue,
-                    item.text, item.ts, item.replyTo, item.clientMsgID, moderationJSON[index],
+                    org, room, seq, item.id, item.from.id, sealed[index].name, item.from.role.rawValue,
+                    sealed[index].text, item.ts, item.replyTo, item.clientMsgID, moderationJSON[index],
                 ])
                 try upsertKey.execute(arguments: [
                     org, room, item.from.id, item.clientMsgID, item.id, seq, item.ts, item.status, item.ts,
@@ -359,7 +368,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
                 db.cachedStatement(sql: "SELECT \(Self.messageColumns) FROM messages WHERE org = ? AND room = ? AND seq > ? ORDER BY seq LIMIT ?"),
                 arguments: [org, room, afterSeq, limit]
             )
-            var messages = try rows.map(Self.decodeMessage)
+            var messages = try rows.map(self.decodeMessage)
             try Self.attachReactions(db, org: org, room: room, to: &messages)
             return messages
         }
@@ -374,7 +383,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
                 db.cachedStatement(sql: "SELECT \(Self.messageColumns) FROM messages WHERE org = ? AND room = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
                 arguments: [org, room, before, limit + 1]
             )
-            var messages = try rows.prefix(limit).reversed().map(Self.decodeMessage)
+            var messages = try rows.prefix(limit).reversed().map(self.decodeMessage)
             try Self.attachReactions(db, org: org, room: room, to: &messages)
             return HistoryPage(messages: messages, hasMore: rows.count > limit)
         }
@@ -392,7 +401,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
                 db.cachedStatement(sql: "SELECT \(Self.messageColumns) FROM messages WHERE org = ? AND room = ? AND id = ?"),
                 arguments: [org, room, id]
             ) else { return nil }
-            var message = try Self.decodeMessage(row)
+            var message = try self.decodeMessage(row)
             var counts: [String: Int] = [:]
             let reactionRows = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT emoji, COUNT(*) FROM reactions WHERE org = ? AND room = ? AND msg_id = ? GROUP BY emoji"),
@@ -410,7 +419,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
         try await pool.write { db in
             try Self.requireLiveMessage(db, org: org, room: room, id: id)
             try db.cachedStatement(sql: "UPDATE messages SET text = ?, edited_at = ? WHERE org = ? AND room = ? AND id = ?")
-                .execute(arguments: [text, editedAt, org, room, id])
+                .execute(arguments: [cipher.seal(text, .messageText), editedAt, org, room, id])
         }
     }
 
@@ -525,7 +534,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
     private static let messageColumns =
         "id, seq, user_id, user_name, user_role, text, ts, reply_to, client_msg_id, moderation, edited_at, deleted"
 
-    private static func decodeMessage(_ row: Row) throws -> ChatMessage {
+    private func decodeMessage(_ row: Row) throws -> ChatMessage {
         let moderation: String? = try row.decode(atIndex: 9)
         let deleted: Bool = try row.decode(atIndex: 11)
         return ChatMessage(
@@ -533,10 +542,10 @@ public final class SQLiteChatStore: ChatStore, Sendable {
             seq: try row.decode(atIndex: 1),
             from: UserRef(
                 id: try row.decode(atIndex: 2),
-                name: try row.decode(atIndex: 3),
+                name: try cipher.open(row.decode(String.self, atIndex: 3), .messageUserName),
                 role: try StoredValue.decodeEnum(Role.self, row.decode(atIndex: 4), column: "messages.user_role")
             ),
-            text: deleted ? nil : try row.decode(atIndex: 5),
+            text: deleted ? nil : try cipher.open(row.decode(String?.self, atIndex: 5), .messageText),
             ts: try row.decode(atIndex: 6),
             replyTo: try row.decode(atIndex: 7),
             clientMsgID: try row.decode(atIndex: 8),
@@ -547,18 +556,18 @@ public final class SQLiteChatStore: ChatStore, Sendable {
         )
     }
 
-    private static func decodeUser(_ row: Row) throws -> UserRecord {
+    private func decodeUser(_ row: Row) throws -> UserRecord {
         UserRecord(
             id: try row.decode(atIndex: 0),
-            name: try row.decode(atIndex: 1),
+            name: try cipher.open(row.decode(String.self, atIndex: 1), .userName),
             role: try StoredValue.decodeEnum(Role.self, row.decode(atIndex: 2), column: "users.role"),
             lastSeen: try row.decode(atIndex: 3)
         )
     }
 
-    private static func decodeBan(_ row: Row) throws -> UserBan {
+    private func decodeBan(_ row: Row) throws -> UserBan {
         UserBan(
-            user: try row.decode(atIndex: 0), reason: try row.decode(atIndex: 1), expiresAt: try row.decode(atIndex: 2),
+            user: try row.decode(atIndex: 0), reason: try cipher.open(row.decode(String?.self, atIndex: 1), .banReason), expiresAt: try row.decode(atIndex: 2),
             by: try row.decode(atIndex: 3), at: try row.decode(atIndex: 4))
     }
 

@@ -27,7 +27,8 @@ extension SQLiteChatStore: ModerationStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    org, message.id, held.room, message.from.id, message.from.name, message.from.role.rawValue, message.text,
+                    org, message.id, held.room, message.from.id, cipher.seal(message.from.name, .heldUserName), message.from.role.rawValue,
+                    cipher.seal(message.text, .heldText),
                     message.ts, message.replyTo, message.clientMsgID, reasons, scores, held.timeZone, held.deadline, held.urgent,
                 ])
             return nil
@@ -40,20 +41,20 @@ extension SQLiteChatStore: ModerationStore {
                 return nil
             }
             try db.execute(sql: "DELETE FROM held_messages WHERE org = ? AND msg_id = ?", arguments: [org, msgID])
-            return try Self.decodeHeld(row)
+            return try self.decodeHeld(row)
         }
     }
 
     public func heldMessages(org: String) async throws -> [HeldMessage] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM held_messages WHERE org = ? ORDER BY urgent DESC, ts", arguments: [org]).map(Self.decodeHeld)
+            try Row.fetchAll(db, sql: "SELECT * FROM held_messages WHERE org = ? ORDER BY urgent DESC, ts", arguments: [org]).map(self.decodeHeld)
         }
     }
 
     public func allHeldMessages() async throws -> [(org: String, held: HeldMessage)] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM held_messages ORDER BY deadline").map { row in
-                (org: row["org"] as String, held: try Self.decodeHeld(row))
+                (org: row["org"] as String, held: try self.decodeHeld(row))
             }
         }
     }
@@ -88,8 +89,8 @@ extension SQLiteChatStore: ModerationStore {
                 INSERT INTO audit_log (org, at, actor, action, room, msg_id, subject, reasons, scores, detail, seq, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
-                link.org, link.at, link.actor, link.action, link.room, link.msgID, link.subject, link.reasons, link.scores, link.detail,
-                link.seq, link.prevHash, link.hash,
+                link.org, link.at, link.actor, link.action, link.room, link.msgID, link.subject, link.reasons, link.scores,
+                link.detail.map { cipher.seal($0, .auditDetail) }, link.seq, link.prevHash, link.hash,
             ])
             var stored = record
             stored.seq = link.seq
@@ -115,7 +116,7 @@ extension SQLiteChatStore: ModerationStore {
             // One org's entries in chain order (what the `beforeSeq` cursor pages through); across orgs by time.
             let order = org == nil ? "at DESC, id DESC" : "seq DESC"
             let sql = "SELECT \(Self.chainColumns) FROM audit_log WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { try AuditRecord(Self.decodeLink($0)) }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { try AuditRecord(self.decodeLink($0)) }
         }
     }
 
@@ -124,7 +125,7 @@ extension SQLiteChatStore: ModerationStore {
             try Row.fetchAll(
                 db, sql: "SELECT \(Self.chainColumns) FROM audit_log WHERE org = ? AND seq > ? ORDER BY seq LIMIT ?",
                 arguments: [org, afterSeq, limit]
-            ).map(Self.decodeLink)
+            ).map(self.decodeLink)
         }
     }
 
@@ -134,17 +135,19 @@ extension SQLiteChatStore: ModerationStore {
 
     private static let chainColumns = "org, seq, at, actor, action, room, msg_id, subject, reasons, scores, detail, prev_hash, hash"
 
-    private static func decodeLink(_ row: Row) throws -> AuditChain.Link {
+    private func decodeLink(_ row: Row) throws -> AuditChain.Link {
         AuditChain.Link(
             org: row["org"], seq: row["seq"], at: row["at"], actor: row["actor"], action: row["action"], room: row["room"],
-            msgID: row["msg_id"], subject: row["subject"], reasons: row["reasons"], scores: row["scores"], detail: row["detail"],
+            msgID: row["msg_id"], subject: row["subject"], reasons: row["reasons"], scores: row["scores"],
+            detail: try cipher.open(row["detail"] as String?, .auditDetail),
             prevHash: row["prev_hash"], hash: row["hash"])
     }
 
-    private static func decodeHeld(_ row: Row) throws -> HeldMessage {
+    private func decodeHeld(_ row: Row) throws -> HeldMessage {
         guard let role = Role(rawValue: row["user_role"]) else { throw StorageError.invalidData("held message with role \(row["user_role"] ?? "")") }
         let message = NewMessage(
-            id: row["msg_id"], from: UserRef(id: row["user_id"], name: row["user_name"], role: role), text: row["text"], ts: row["ts"],
+            id: row["msg_id"], from: UserRef(id: row["user_id"], name: try cipher.open(row["user_name"] as String, .heldUserName), role: role),
+            text: try cipher.open(row["text"] as String, .heldText), ts: row["ts"],
             replyTo: row["reply_to"], clientMsgID: row["client_msg_id"], moderation: nil, status: "delivered")
         return HeldMessage(
             room: row["room"], message: message, reasons: try JSONCoding.decode([String].self, row["reasons"]),

@@ -19,7 +19,7 @@ extension SQLiteChatStore: OrgDataStore {
                 while let row = try rows.next() {
                     var cells: StoredRow = [:]
                     for (index, column) in table.columns.enumerated() {
-                        cells[column.name] = Self.cell(row[index] as DatabaseValue)
+                        cells[column.name] = try self.cipher.open(Self.cell(row[index] as DatabaseValue), column)
                     }
                     try emit(table.name, cells)
                 }
@@ -47,7 +47,7 @@ extension SQLiteChatStore: OrgDataStore {
                 guard let (table, statement) = inserts[name] else { throw StorageError.invalidData("a backup row for unknown table '\(name)'") }
                 var values: [(any DatabaseValueConvertible)?] = [org]
                 for column in table.columns {
-                    values.append(Self.value(row[column.name] ?? .null))
+                    values.append(Self.value(self.cipher.seal(row[column.name] ?? .null, column)))
                 }
                 try statement.execute(arguments: StatementArguments(values))
                 written += 1
@@ -55,6 +55,40 @@ extension SQLiteChatStore: OrgDataStore {
             // Random per room, like the epochs rooms are created with.
             try db.execute(sql: "UPDATE rooms SET epoch = 'e' || lower(hex(randomblob(12))) WHERE org = ?", arguments: [org])
             return written
+        }
+    }
+
+    public func resealBatch(_ table: OrgTables.Table, limit: Int) async throws -> Int {
+        guard let prefix = cipher.currentPrefix, !table.sealedColumns.isEmpty else { return 0 }
+        let keys = ["org"] + table.orderBy
+        let sealed = table.sealedColumns
+        let stale = sealed.map { "(\(Self.quoted($0.name)) IS NOT NULL AND substr(\(Self.quoted($0.name)), 1, ?) <> ?)" }
+        var selectArguments = StatementArguments()
+        for _ in sealed { selectArguments += [prefix.count, prefix] }
+        selectArguments += [limit]
+        let arguments = selectArguments
+        return try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \((keys + sealed.map(\.name)).map(Self.quoted).joined(separator: ", ")) FROM \(table.name)
+                    WHERE \(stale.joined(separator: " OR ")) LIMIT ?
+                    """,
+                arguments: arguments)
+            let update = try db.makeStatement(sql: """
+                UPDATE \(table.name) SET \(sealed.map { "\(Self.quoted($0.name)) = ?" }.joined(separator: ", "))
+                WHERE \(keys.map { "\(Self.quoted($0)) = ?" }.joined(separator: " AND "))
+                """)
+            for row in rows {
+                var values: [DatabaseValue] = []
+                for (offset, column) in sealed.enumerated() {
+                    let stored = Self.cell(row[keys.count + offset] as DatabaseValue)
+                    values.append(Self.value(try self.cipher.reseal(stored, column))?.databaseValue ?? .null)
+                }
+                values += keys.indices.map { row[$0] as DatabaseValue }
+                try update.execute(arguments: StatementArguments(values))
+            }
+            return rows.count
         }
     }
 

@@ -38,6 +38,7 @@ final class SQLiteStoreContractTests: XCTestCase {
     func testAuditEntriesFormOneHashChainPerOrg() async throws { try await contract().auditEntriesFormOneHashChainPerOrg() }
     func testAppendThroughput() async throws { try await contract().appendThroughput() }
     func testControlCharactersAreStored() async throws { try await contract().controlCharactersAreStored() }
+    func testSealedColumnsHoldNoPlaintextAndKeysRotate() async throws { try await contract().sealedColumnsHoldNoPlaintextAndKeysRotate() }
 
     func testUpdateProgressSerialisesConcurrentUpdates() async throws {
         let fixture = try await StoreFixture.make(.sqlite, for: self)
@@ -82,6 +83,7 @@ final class PostgresStoreContractTests: XCTestCase {
     func testAuditEntriesFormOneHashChainPerOrg() async throws { try await contract().auditEntriesFormOneHashChainPerOrg() }
     func testAppendThroughput() async throws { try await contract().appendThroughput() }
     func testControlCharactersAreStored() async throws { try await contract().controlCharactersAreStored() }
+    func testSealedColumnsHoldNoPlaintextAndKeysRotate() async throws { try await contract().sealedColumnsHoldNoPlaintextAndKeysRotate() }
 
     func testUpdateProgressSerialisesConcurrentUpdates() async throws {
         let fixture = try await StoreFixture.make(.postgres, for: self)

@@ -44,6 +44,8 @@ final class TestServer: Sendable {
         config.jwtSecret = secret
         config.dataDir = directory.path
         config.dbPath = directory.appendingPathComponent("chat.sqlite").path
+        // The PostgreSQL run of scripts/test.sh also seals personal columns.
+        config.encryptionKeys = ProcessInfo.processInfo.environment["RTS_CONFORMANCE_ENCRYPTION_KEYS"]
         config.logLevel = "error"
         // The shipped moderation rules, wherever the tests run from.
         config.moderationDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -94,7 +96,9 @@ final class TestServer: Sendable {
 
     /// `RTS_*` variables that point a CLI run (`realtime-server audit`, …) at this server's store.
     var storeEnvironment: [String: String] {
-        config.databaseURL.map { ["RTS_DATABASE_URL": $0] } ?? [:]
+        var environment = config.databaseURL.map { ["RTS_DATABASE_URL": $0] } ?? [:]
+        environment["RTS_ENCRYPTION_KEYS"] = config.encryptionKeys
+        return environment
     }
 
     // MARK: Tokens and clients

@@ -1,8 +1,10 @@
 import Foundation
+import GRDB
 import Logging
+import PostgresNIO
 import Storage
-import StoragePostgres
-import StorageSQLite
+@testable import StoragePostgres
+@testable import StorageSQLite
 import Synchronization
 import XCTest
 
@@ -79,14 +81,14 @@ final class StoreFixture: Sendable {
         return nil
     }
 
-    /// Opens a store on this fixture's data (another one each call).
-    func open() async throws -> any ServerStore {
+    /// Opens a store on this fixture's data (another one each call), sealing with `cipher`.
+    func open(cipher: FieldCipher = .plaintext) async throws -> any ServerStore {
         let store: any ServerStore
         switch location {
         case let .file(_, path):
-            store = try SQLiteChatStore(path: path, logger: logger)
+            store = try SQLiteChatStore(path: path, cipher: cipher, logger: logger)
         case let .database(server, name):
-            store = try await PostgresStore.connect(url: server.with(database: name).urlString, logger: logger)
+            store = try await PostgresStore.connect(url: server.with(database: name).urlString, cipher: cipher, logger: logger)
         }
         opened.withLock { $0.append(store) }
         return store
@@ -96,6 +98,17 @@ final class StoreFixture: Sendable {
     func openPostgres() async throws -> PostgresStore {
         guard let store = try await open() as? PostgresStore else { throw PostgresStoreError.invalidURL("not a PostgreSQL fixture") }
         return store
+    }
+
+    /// Every non-null value of a text column exactly as the database holds it (no cipher involved).
+    func rawTexts(_ table: String, _ column: String) async throws -> [String] {
+        let store = try await open()
+        if let sqlite = store as? SQLiteChatStore {
+            return try await sqlite.pool.read { db in try String.fetchAll(db, sql: "SELECT \(column) FROM \(table) WHERE \(column) IS NOT NULL") }
+        }
+        guard let postgres = store as? PostgresStore else { return [] }
+        return try await postgres.rows(PostgresQuery(unsafeSQL: "SELECT \(column) FROM \(table) WHERE \(column) IS NOT NULL"))
+            .map { try $0.decode(String.self) }
     }
 
     private func tearDown() async {
