@@ -36,6 +36,8 @@ public struct ClusterEvent: Sendable {
         case review(msgID: String, deadline: Int64, frame: SharedFrame)
         /// A leaderboard total changed (`room` empty for the org board; `period` "all" or an ISO week).
         case score(room: String, period: String, user: String, name: String, points: Int)
+        /// The user's personal data was erased: nodes forget their points and progress.
+        case userErased(user: String)
         /// The origin node is alive; sent every `ClusterTiming.heartbeat`.
         case heartbeat
         /// The origin node (re)connected and asks every node for a `presenceSnapshot` of each org.

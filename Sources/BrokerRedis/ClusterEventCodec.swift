@@ -36,7 +36,7 @@ public enum ClusterEventCodec {
     static let noFrame: UInt8 = 2
 
     enum Kind: UInt8 {
-        case room = 1, presenceSnapshot, presence, user, closeUser, mute, review, score, heartbeat, syncRequest, closeSession
+        case room = 1, presenceSnapshot, presence, user, closeUser, mute, review, score, heartbeat, syncRequest, closeSession, userErased
     }
 
     // MARK: Encoding
@@ -55,6 +55,7 @@ public enum ClusterEventCodec {
         case .mute: buffer.append(Kind.mute.rawValue)
         case .review: buffer.append(Kind.review.rawValue)
         case .score: buffer.append(Kind.score.rawValue)
+        case .userErased: buffer.append(Kind.userErased.rawValue)
         case .heartbeat: buffer.append(Kind.heartbeat.rawValue)
         case .syncRequest: buffer.append(Kind.syncRequest.rawValue)
         }
@@ -121,6 +122,8 @@ public enum ClusterEventCodec {
             putString(user, &buffer)
             putString(name, &buffer)
             putInt(Int64(points), &buffer)
+        case .userErased(let user):
+            putString(user, &buffer)
         case .heartbeat, .syncRequest:
             break
         }
@@ -263,6 +266,7 @@ public enum ClusterEventCodec {
             let name = try reader.string()
             guard let points = Int(exactly: try reader.int()) else { throw .invalidValue }
             body = .score(room: room, period: period, user: user, name: name, points: points)
+        case .userErased: body = .userErased(user: try reader.string())
         case .heartbeat: body = .heartbeat
         case .syncRequest: body = .syncRequest
         }

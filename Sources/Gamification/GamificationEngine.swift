@@ -282,6 +282,13 @@ public actor GamificationEngine: ActivityFeed {
     // MARK: Loading and saving
 
     /// Records a user's latest display name (from their token).
+    /// An erased user leaves every board (subscribers get the new top) and their progress is
+    /// forgotten; call before the store erases their rows, so no unwritten change brings them back.
+    public func forget(org: String, user: String) {
+        guard let state = orgs[org] else { return }
+        boardsChanged(org: org, state.forget(user))
+    }
+
     public func userSeen(org: String, user: String, name: String) {
         orgs[org]?.names[user] = name
     }

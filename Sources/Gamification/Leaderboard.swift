@@ -29,6 +29,12 @@ struct Leaderboard {
         add(value - points(of: user), to: user)
     }
 
+    /// Takes the user off the board; false when they were not on it.
+    mutating func remove(_ user: String) -> Bool {
+        guard let old = points.removeValue(forKey: user) else { return false }
+        return order.remove(Standing(points: old, user: user))
+    }
+
     func top(_ limit: Int) -> [Standing] {
         order.prefix(limit).filter { $0.points > 0 }
     }

@@ -67,6 +67,19 @@ final class OrgProgress {
         return stale.count
     }
 
+    /// Forgets everything about the user (an erasure), unwritten changes included. Returns the
+    /// boards they were on.
+    func forget(_ user: String) -> [BoardKey] {
+        users[user] = nil
+        names[user] = nil
+        achievements = achievements.filter { !$0.hasPrefix(user + "\u{0}") }
+        dirtyUsers.remove(user)
+        dirtyScores = dirtyScores.filter { $0.user != user }
+        var changed: [BoardKey] = []
+        for key in Array(boards.keys) where boards[key]?.remove(user) == true { changed.append(key) }
+        return changed
+    }
+
     /// Nothing waits to be written.
     var isClean: Bool { dirtyUsers.isEmpty && dirtyScores.isEmpty }
 

@@ -18,6 +18,7 @@ struct AdminAPI: Sendable {
     let rooms: RoomRegistry
     let kicks: RoomKicks
     let userSessions: UserSessions
+    let erasure: UserErasure
     let presence: PresenceTracker
     let clock: any WallClock
     let logger: Logger
@@ -92,6 +93,8 @@ struct AdminAPI: Sendable {
             case (.signOut(let user), _):
                 try await userSessions.signOutEverywhere(user, by: principal)
                 return JSONReply.noContent
+            case (.erase(let user), _):
+                return JSONReply.json(status: 200, ErasedBody(user: user, try await erasure.erase(user, by: principal)))
             }
         } catch {
             return JSONReply.error(error)

@@ -86,6 +86,26 @@ struct AcceptedBody: Encodable {
     var status: String
 }
 
+/// What an erasure removed.
+struct ErasedBody: Encodable {
+    var user: String
+    var messages: Int
+    var reactions: Int
+    var heldMessages: Int
+
+    init(user: String, _ erased: ErasedUser) {
+        self.user = user
+        messages = erased.messages.count
+        reactions = erased.reactions
+        heldMessages = erased.heldMessages
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case user, messages, reactions
+        case heldMessages = "held_messages"
+    }
+}
+
 struct AuditPage: Encodable {
     var records: [AuditRecord]
     /// The `before` of the next (older) page; absent on the last one.

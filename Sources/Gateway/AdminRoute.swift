@@ -8,6 +8,7 @@ enum AdminRoute: Equatable {
     case sessions(user: String)
     case session(user: String, session: String)
     case signOut(user: String)
+    case erase(user: String)
     case bans
     case ban(user: String)
     case rooms
@@ -30,6 +31,7 @@ enum AdminRoute: Equatable {
         case ("users", 3) where parts[2] == "sessions": self = .sessions(user: parts[1])
         case ("users", 4) where parts[2] == "sessions": self = .session(user: parts[1], session: parts[3])
         case ("users", 3) where parts[2] == "sign-out": self = .signOut(user: parts[1])
+        case ("users", 3) where parts[2] == "erase": self = .erase(user: parts[1])
         case ("bans", 1): self = .bans
         case ("bans", 2): self = .ban(user: parts[1])
         case ("audit", 1): self = .audit
@@ -50,7 +52,7 @@ enum AdminRoute: Equatable {
         case .room: [.get, .patch]
         case .bans, .mutes: [.get, .post]
         case .ban, .session, .mute, .member: [.delete]
-        case .signOut, .heldMessage: [.post]
+        case .signOut, .erase, .heldMessage: [.post]
         }
     }
 }

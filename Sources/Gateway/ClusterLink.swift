@@ -117,6 +117,8 @@ final class ClusterLink: ClusterReceiver {
             await review.heldElsewhere(org: org, msgID: msgID, deadline: deadline, frame: frame)
         case .score(let room, let period, let user, let name, let points):
             await gamification.remoteScore(org: org, room: room, period: period, user: user, name: name, points: points)
+        case .userErased(let user):
+            await gamification.forget(org: org, user: user)
         case .heartbeat:
             break
         case .syncRequest:

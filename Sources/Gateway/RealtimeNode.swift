@@ -110,6 +110,8 @@ public final class RealtimeNode: Sendable {
         let kicks = RoomKicks(rooms: rooms, typing: typing, review: review, clock: clock)
         let bans = UserBans(store: store, sessions: sessions, broker: broker, review: review, clock: clock, logger: logger)
         let authenticator = APIAuthenticator(verifier: verifier, store: store, clock: clock)
+        let userSessions = UserSessions(
+            store: store, sessions: sessions, presence: presence, broker: broker, review: review, clock: clock, logger: logger)
         let services = SessionServices(
             settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store,
             signIns: SignInRecorder(store: store), rooms: rooms,
@@ -130,8 +132,10 @@ public final class RealtimeNode: Sendable {
                 dashboard: DashboardAPI(authenticator: authenticator, gamification: gamification, rooms: rooms, audit: store),
                 admin: AdminAPI(
                     authenticator: authenticator, store: store, bans: bans, review: review, moderation: moderation, rooms: rooms, kicks: kicks,
-                    userSessions: UserSessions(
-                        store: store, sessions: sessions, presence: presence, broker: broker, review: review, clock: clock, logger: logger),
+                    userSessions: userSessions,
+                    erasure: UserErasure(
+                        store: store, userSessions: userSessions, rooms: rooms, gamification: gamification, review: review, clock: clock,
+                        logger: logger),
                     presence: presence, clock: clock, logger: logger),
                 devTokens: config.webApp && config.jwtSecret == ServerConfig.developmentSecret
                     ? DevTokens(minter: try TokenMinter(hmacSecret: config.jwtSecret)) : nil),

@@ -5,10 +5,11 @@ import Storage
 import StorageBackends
 import Wire
 
-/// `gdpr export`: the data-subject access requests of GDPR (articles 15 and 20).
+/// `gdpr export` and `gdpr erase`: the data-subject requests of GDPR (access and portability,
+/// articles 15 and 20; erasure, article 17).
 struct GDPRCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gdpr", abstract: "Personal-data requests against the configured store.", subcommands: [Export.self])
+        commandName: "gdpr", abstract: "Personal-data requests against the configured store.", subcommands: [Export.self, Erase.self])
 
     /// Everything held about one user, as one JSON document on stdout.
     struct Export: AsyncParsableCommand {
@@ -21,31 +22,76 @@ struct GDPRCommand: AsyncParsableCommand {
                 entries where they acted or were acted upon. Read in one consistent snapshot.
                 """)
 
-        @OptionGroup var options: ConfigOption
-        @Option(help: "The user's org.") var org: String
-        @Option(help: "The user's id.") var user: String
-
-        func validate() throws {
-            guard Identifier.isValid(org) else { throw ValidationError("'\(org)' is not a valid org id") }
-            guard Identifier.isValid(user) else { throw ValidationError("'\(user)' is not a valid user id") }
-        }
+        @OptionGroup var subject: DataSubject
 
         func run() async throws {
-            let config = try ServerConfig.load(path: options.config, environment: ProcessInfo.processInfo.environment)
-            let store = try await StorageBackend.open(config, logger: LogSetup.quiet("gdpr"))
-            let data: OrgRows
-            do {
-                data = try await store.orgRows(org: org, user: user)
-                try await store.close()
-            } catch {
-                try? await store.close()
-                throw error
-            }
+            let (org, user) = (subject.org, subject.user)
+            let data = try await subject.withStore { store in try await store.orgRows(org: org, user: user) }
             let document = PersonalDataExport(
                 org: org, user: user, exportedAt: Int64(Date().timeIntervalSince1970 * 1000), data: data)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
             FileHandle.standardOutput.write(try encoder.encode(document) + Data("\n".utf8))
+        }
+    }
+}
+
+extension GDPRCommand {
+    /// Erases one user's personal data in the store.
+    struct Erase: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Erase a user's personal data: messages become tombstones, the rest is removed.",
+            discussion: """
+                In one transaction: every message of the user keeps its seq but loses its text and
+                the author's name (history shows it deleted, so rooms keep no gaps); their reactions,
+                held messages, points, leaderboard entries, streaks, achievements and account are
+                removed; every token issued to them so far is refused. Memberships, bans and audit
+                entries keep the user's id. Audited first (actor "operator").
+                Works on a stopped server. With servers running use the admin API instead
+                (POST /v1/admin/users/{user}/erase): it also closes the user's sessions, updates
+                leaderboards and pushes message.deleted to everyone watching, on every node.
+                """)
+
+        @OptionGroup var subject: DataSubject
+
+        func run() async throws {
+            let (org, user) = (subject.org, subject.user)
+            let erased = try await subject.withStore { store in
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                _ = try await store.appendAudit(AuditRecord(org: org, at: now, actor: "operator", action: "erase", subject: user))
+                try await store.signOut(org: org, user: user, before: now)
+                return try await store.eraseUser(org: org, user: user, at: now)
+            }
+            let summary: [String: Int] = ["messages": erased.messages.count, "reactions": erased.reactions, "held_messages": erased.heldMessages]
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            FileHandle.standardOutput.write(try encoder.encode(summary) + Data("\n".utf8))
+        }
+    }
+}
+
+/// The person a request is about, and the store that holds their data.
+struct DataSubject: ParsableArguments {
+    @OptionGroup var options: ConfigOption
+    @Option(help: "The user's org.") var org: String
+    @Option(help: "The user's id.") var user: String
+
+    func validate() throws {
+        guard Identifier.isValid(org) else { throw ValidationError("'\(org)' is not a valid org id") }
+        guard Identifier.isValid(user) else { throw ValidationError("'\(user)' is not a valid user id") }
+    }
+
+    /// Runs `body` on the configured store, closing it afterwards whatever happens.
+    func withStore<T: Sendable>(_ body: (any ServerStore) async throws -> T) async throws -> T {
+        let config = try ServerConfig.load(path: options.config, environment: ProcessInfo.processInfo.environment)
+        let store = try await StorageBackend.open(config, logger: LogSetup.quiet("gdpr"))
+        do {
+            let result = try await body(store)
+            try await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
         }
     }
 }

@@ -238,6 +238,11 @@ public actor Room {
         return message.from.id
     }
 
+    /// An erased user's messages (already tombstones in the store) are gone for every joined session, on every node.
+    public func announceErased(_ msgIDs: [String], by actor: String) {
+        for msgID in msgIDs { broadcastAndPublish(EventEncoder.frame(MessageDeleted(room: id, msgID: msgID, by: actor))) }
+    }
+
     /// `reply_to` must name a message of this room (not one of another room or org, nor a made-up id).
     public func checkReplyTarget(_ msgID: String) async throws(RequestError) {
         let found: ChatMessage?

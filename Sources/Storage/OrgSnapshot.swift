@@ -62,6 +62,31 @@ public protocol OrgDataStore: Sendable {
     /// columns hold plaintext or values of an older key, in one short transaction. Returns how
     /// many rows it rewrote: 0 once none are left. Servers keep running meanwhile.
     func resealBatch(_ table: OrgTables.Table, limit: Int) async throws -> Int
+
+    /// Erases one user's personal data (GDPR) in one transaction: their messages become
+    /// tombstones (no text, no name; seqs stay, so rooms keep no gaps), and their reactions (and
+    /// everyone's on their messages), held messages, points, scores, achievements, helpful awards and account row are removed.
+    /// Memberships, bans, sign-outs and audit entries (ids only, kept for security) stay.
+    func eraseUser(org: String, user: String, at: Int64) async throws -> ErasedUser
+}
+
+/// What `eraseUser` changed.
+public struct ErasedUser: Sendable, Equatable {
+    /// Messages that were live and are tombstones now, oldest first per room (for `message.deleted` pushes).
+    public var messages: [(room: String, msgID: String)]
+    public var reactions: Int
+    public var heldMessages: Int
+
+    public init(messages: [(room: String, msgID: String)], reactions: Int, heldMessages: Int) {
+        self.messages = messages
+        self.reactions = reactions
+        self.heldMessages = heldMessages
+    }
+
+    public static func == (a: ErasedUser, b: ErasedUser) -> Bool {
+        a.messages.map { "\($0.room)/\($0.msgID)" } == b.messages.map { "\($0.room)/\($0.msgID)" }
+            && a.reactions == b.reactions && a.heldMessages == b.heldMessages
+    }
 }
 
 extension OrgDataStore {

@@ -21,8 +21,8 @@ extension PostgresStore { // GamificationStore
         var names: [String: String] = [:]
         for row in try await rows("SELECT id, name FROM users WHERE org = \(esc(org))") {
             let (id, name) = try row.decode((String, String).self)
-            let plainName: String = unesc(name)
-            names[unesc(id)] = plainName
+            let stored: String = unesc(name)
+            names[unesc(id)] = try cipher.open(stored, SealedColumn.userName) as String
         }
         return OrgGamification(progress: progress, scores: scores, achievements: achievements, names: names)
     }

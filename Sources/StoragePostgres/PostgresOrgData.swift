@@ -119,6 +119,39 @@ extension PostgresStore { // OrgDataStore
         }
     }
 
+    public func eraseUser(org: String, user: String, at: Int64) async throws -> ErasedUser {
+        let erasedName = esc(cipher.seal("", .messageUserName))
+        let (org, user) = (esc(org), esc(user))
+        return try await transaction { connection in
+            func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
+                try await connection.query(query, logger: self.logger).collect()
+            }
+            let messages = try await run("""
+                SELECT room, id FROM messages WHERE org = \(org) AND user_id = \(user) AND NOT deleted ORDER BY room, seq FOR UPDATE
+                """).map { row in
+                let (room, id) = try row.decode((String, String).self)
+                return (room: unesc(room), msgID: unesc(id))
+            }
+            _ = try await run("""
+                UPDATE messages SET text = NULL, user_name = \(erasedName), deleted = TRUE, deleted_at = coalesce(deleted_at, \(at))
+                WHERE org = \(org) AND user_id = \(user)
+                """)
+            // Theirs, and everyone's on their messages (which are gone).
+            let reactions = try await run("""
+                DELETE FROM reactions WHERE org = \(org)
+                AND (user_id = \(user) OR (room, msg_id) IN (SELECT room, id FROM messages WHERE org = \(org) AND user_id = \(user)))
+                RETURNING 1
+                """).count
+            let held = try await run("DELETE FROM held_messages WHERE org = \(org) AND user_id = \(user) RETURNING 1").count
+            _ = try await run("DELETE FROM gam_progress WHERE org = \(org) AND user_id = \(user)")
+            _ = try await run("DELETE FROM gam_scores WHERE org = \(org) AND user_id = \(user)")
+            _ = try await run("DELETE FROM gam_achievements WHERE org = \(org) AND user_id = \(user)")
+            _ = try await run("DELETE FROM gam_helpful_awards WHERE org = \(org) AND (author = \(user) OR mentor = \(user))")
+            _ = try await run("DELETE FROM users WHERE org = \(org) AND id = \(user)")
+            return ErasedUser(messages: messages, reactions: reactions, heldMessages: held)
+        }
+    }
+
     public func hasOrg(_ org: String) async throws -> Bool {
         try await rows("""
             SELECT EXISTS (SELECT 1 FROM users WHERE org = \(esc(org))) OR EXISTS (SELECT 1 FROM rooms WHERE org = \(esc(org)))

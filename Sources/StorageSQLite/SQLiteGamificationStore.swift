@@ -18,7 +18,7 @@ extension SQLiteChatStore: GamificationStore {
                 .map { (user: $0["user"] as String, name: $0["name"] as String) }
             var names: [String: String] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT id, name FROM users WHERE org = ?", arguments: [org]) {
-                names[row["id"]] = row["name"]
+                names[row["id"]] = try self.cipher.open(row["name"] as String, SealedColumn.userName) as String
             }
             return OrgGamification(progress: progress, scores: scores, achievements: achievements, names: names)
         }

@@ -92,6 +92,45 @@ extension SQLiteChatStore: OrgDataStore {
         }
     }
 
+    public func eraseUser(org: String, user: String, at: Int64) async throws -> ErasedUser {
+        let erasedName = cipher.seal("", .messageUserName)
+        return try await pool.writeWithoutTransaction { db in
+            // Erased content is zeroed, not left in free pages (always so with encryption at rest).
+            if !self.cipher.isEnabled { try db.execute(sql: "PRAGMA secure_delete = ON") }
+            defer { if !self.cipher.isEnabled { try? db.execute(sql: "PRAGMA secure_delete = OFF") } }
+            var erased = ErasedUser(messages: [], reactions: 0, heldMessages: 0)
+            try db.inTransaction {
+                erased.messages = try Row.fetchAll(
+                    db, sql: "SELECT room, id FROM messages WHERE org = ? AND user_id = ? AND deleted = 0 ORDER BY room, seq",
+                    arguments: [org, user]
+                ).map { (room: $0[0] as String, msgID: $0[1] as String) }
+                try db.execute(
+                    sql: """
+                        UPDATE messages SET text = NULL, user_name = ?, deleted = 1, deleted_at = coalesce(deleted_at, ?)
+                        WHERE org = ? AND user_id = ?
+                        """,
+                    arguments: [erasedName, at, org, user])
+                // Theirs, and everyone's on their messages (which are gone).
+                try db.execute(
+                    sql: """
+                        DELETE FROM reactions WHERE org = ?
+                        AND (user = ? OR (room, msg_id) IN (SELECT room, id FROM messages WHERE org = ? AND user_id = ?))
+                        """,
+                    arguments: [org, user, org, user])
+                erased.reactions = db.changesCount
+                try db.execute(sql: "DELETE FROM held_messages WHERE org = ? AND user_id = ?", arguments: [org, user])
+                erased.heldMessages = db.changesCount
+                for table in ["gam_progress", "gam_scores", "gam_achievements"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE org = ? AND user = ?", arguments: [org, user])
+                }
+                try db.execute(sql: "DELETE FROM gam_helpful_awards WHERE org = ? AND (author = ? OR mentor = ?)", arguments: [org, user, user])
+                try db.execute(sql: "DELETE FROM users WHERE org = ? AND id = ?", arguments: [org, user])
+                return .commit
+            }
+            return erased
+        }
+    }
+
     public func hasOrg(_ org: String) async throws -> Bool {
         try await pool.read { db in
             try Bool.fetchOne(

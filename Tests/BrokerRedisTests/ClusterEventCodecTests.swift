@@ -18,6 +18,7 @@ func render(_ event: ClusterEvent) -> String {
     case .mute(let room, let user, let until): body = "mute(\(room),\(user),\(until))"
     case .review(let msgID, let deadline, let f): body = "review(\(msgID),\(deadline),\(frame(f)))"
     case .score(let room, let period, let user, let name, let points): body = "score(\(room),\(period),\(user),\(name),\(points))"
+    case .userErased(let user): body = "erased(\(user))"
     case .heartbeat: body = "heartbeat"
     case .syncRequest: body = "sync"
     }
@@ -55,6 +56,7 @@ func everyKindOfEvent() -> [ClusterEvent] {
         ClusterEvent(origin: "n", org: "o", body: .review(msgID: "m1", deadline: 60_000, frame: binary)),
         ClusterEvent(origin: "n", org: "o", body: .score(room: "", period: "2024-W49", user: "u", name: "Dana", points: -3)),
         ClusterEvent(origin: "n", org: "o", body: .score(room: "r", period: "all", user: "u", name: "", points: Int.max)),
+        ClusterEvent(origin: "n", org: "o", body: .userErased(user: "u-ërased")),
         ClusterEvent(origin: "node-b", org: "", body: .heartbeat),
         ClusterEvent(origin: "node-b", org: "", body: .syncRequest),
     ]

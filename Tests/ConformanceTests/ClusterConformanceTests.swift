@@ -245,13 +245,7 @@ final class ClusterConformanceTests: XCTestCase {
     func testLeaderboardOnOneNodeFollowsPointsEarnedOnAnother() async throws {
         try await withCluster { cluster in
             let org = Fresh.id("org")
-            let room = Fresh.id("room")
-            let watcher = try await client(cluster.nodes[0], "watcher", org: org, role: "mentor")
-            try await watcher.createRoom(room, visibility: "org")
-            try await watcher.join(room)
-            try await watcher.require("leaderboard", ["type": "subscribe", "topic": "leaderboard", "period": "all"])
-            let student = try await client(cluster.nodes[1], "sam", org: org)
-            try await student.join(room)
+            let (room, watcher, student) = try await watchedRoom(cluster, org: org)
             try await student.say("one", in: room)
             try await student.say("two", in: room)
             let push = try await watcher.next(timeout: .seconds(5), "a leaderboard push with sam's 2 points") { frame in
@@ -260,5 +254,40 @@ final class ClusterConformanceTests: XCTestCase {
             }
             XCTAssertEqual(push["period"]?.string, "all")
         }
+    }
+
+    func testErasureThroughOneNodeReachesWatchersAndLeaderboardsOnAnother() async throws {
+        try await withCluster { cluster in
+            let org = Fresh.id("org")
+            let (room, watcher, student) = try await watchedRoom(cluster, org: org)
+            let ack = try await student.say("to be erased", in: room)
+            _ = try await watcher.next(timeout: .seconds(5), "sam on the board") { frame in
+                frame.type == "leaderboard" && frame["entries"]?.array?.contains { $0["user"]?.string == "sam" } == true
+            }
+            let admin = try await cluster.nodes[1].token(user: "boss", org: org, role: "admin")
+            let erased = try await RawHTTP.request(
+                port: cluster.nodes[1].port, method: "POST", path: "/v1/admin/users/sam/erase", headers: [("Authorization", "Bearer \(admin)")],
+                body: "")
+            XCTAssertEqual(erased.status, 200, erased.body)
+            let deleted = try await watcher.nextPush("message.deleted", in: room)
+            XCTAssertEqual(deleted["msg_id"]?.string, ack["msg_id"]?.string)
+            _ = try await watcher.next(timeout: .seconds(5), "a board without sam on the other node") { frame in
+                frame.type == "leaderboard" && frame["entries"]?.array?.contains { $0["user"]?.string == "sam" } == false
+            }
+            let close = try await student.closeCode()
+            XCTAssertEqual(close, 4001)
+        }
+    }
+
+    /// A room and the org's board watched by a mentor on node 0; sam, a student on node 1, joined.
+    private func watchedRoom(_ cluster: TestCluster, org: String) async throws -> (room: String, watcher: TestClient, student: TestClient) {
+        let room = Fresh.id("room")
+        let watcher = try await client(cluster.nodes[0], "watcher", org: org, role: "mentor")
+        try await watcher.createRoom(room, visibility: "org")
+        try await watcher.join(room)
+        try await watcher.require("leaderboard", ["type": "subscribe", "topic": "leaderboard", "period": "all"])
+        let student = try await client(cluster.nodes[1], "sam", org: org)
+        try await student.join(room)
+        return (room, watcher, student)
     }
 }

@@ -39,6 +39,7 @@ final class SQLiteStoreContractTests: XCTestCase {
     func testAppendThroughput() async throws { try await contract().appendThroughput() }
     func testControlCharactersAreStored() async throws { try await contract().controlCharactersAreStored() }
     func testSealedColumnsHoldNoPlaintextAndKeysRotate() async throws { try await contract().sealedColumnsHoldNoPlaintextAndKeysRotate() }
+    func testErasureTombstonesMessagesAndRemovesTheRest() async throws { try await contract().erasureTombstonesMessagesAndRemovesTheRest() }
 
     func testUpdateProgressSerialisesConcurrentUpdates() async throws {
         let fixture = try await StoreFixture.make(.sqlite, for: self)
@@ -84,6 +85,7 @@ final class PostgresStoreContractTests: XCTestCase {
     func testAppendThroughput() async throws { try await contract().appendThroughput() }
     func testControlCharactersAreStored() async throws { try await contract().controlCharactersAreStored() }
     func testSealedColumnsHoldNoPlaintextAndKeysRotate() async throws { try await contract().sealedColumnsHoldNoPlaintextAndKeysRotate() }
+    func testErasureTombstonesMessagesAndRemovesTheRest() async throws { try await contract().erasureTombstonesMessagesAndRemovesTheRest() }
 
     func testUpdateProgressSerialisesConcurrentUpdates() async throws {
         let fixture = try await StoreFixture.make(.postgres, for: self)
