@@ -94,6 +94,7 @@ extension ServerConfig {
             ("max_connections_per_ip", maxConnectionsPerIP), ("http_burst_per_ip", httpBurstPerIP),
             ("edit_burst", editBurst), ("react_burst", reactBurst), ("signal_burst", signalBurst), ("history_burst", historyBurst),
             ("room_burst", roomBurst), ("subscribe_burst", subscribeBurst), ("max_sessions_per_user", maxSessionsPerUser),
+            ("retention_interval_s", retentionIntervalS),
         ]
         for (key, value) in positive { try check.range(key, value, 1...Self.maxInteger) }
         // Zero is meaningful here: no grace, no de-duplication, no points.
@@ -102,6 +103,10 @@ extension ServerConfig {
             ("daily_message_points", dailyMessagePoints),
         ]
         for (key, value) in nonNegative { try check.range(key, value, 0...Self.maxInteger) }
+        for (key, value) in [("message_retention_days", messageRetentionDays), ("audit_retention_days", auditRetentionDays)] {
+            try check.range(key, value, 0...Self.maxRetentionDays)
+        }
+        _ = try retentionOverridesByOrg()
         let rates = [
             ("send_rate", sendRate), ("frame_rate", frameRate), ("conn_rate_per_ip", connRatePerIP), ("http_rate_per_ip", httpRatePerIP),
             ("edit_rate", editRate), ("react_rate", reactRate), ("signal_rate", signalRate), ("history_rate", historyRate),

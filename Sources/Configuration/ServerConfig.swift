@@ -82,6 +82,14 @@ public struct ServerConfig: Sendable, Equatable {
     public var typingDedupMS = 2000
     public var idempotencyWindowMS = 86_400_000
 
+    // MARK: retention (days; 0 keeps forever)
+    public var messageRetentionDays = 0
+    public var auditRetentionDays = 0
+    /// Per-org exceptions, `<org>=<message days>/<audit days>` (see `retentionOverridesByOrg`).
+    public var retentionOverrides: [String] = []
+    /// How often the retention job runs.
+    public var retentionIntervalS = 3600
+
     // MARK: gamification
     public var dailyMessagePoints = 20
     /// Default time zone of orgs (days, ISO weeks).

@@ -51,6 +51,11 @@ enum Settings {
         make("typing_dedup_ms", \.typingDedupMS) { try $0.int() },
         make("idempotency_window_ms", \.idempotencyWindowMS) { try $0.int() },
 
+        make("message_retention_days", \.messageRetentionDays) { try $0.int() },
+        make("audit_retention_days", \.auditRetentionDays) { try $0.int() },
+        make("retention_overrides", \.retentionOverrides) { try $0.list() },
+        make("retention_interval_s", \.retentionIntervalS) { try $0.int() },
+
         make("daily_message_points", \.dailyMessagePoints) { try $0.int() },
         make("org_timezone", \.orgTimezone) { try $0.string() },
 

@@ -35,6 +35,7 @@ public final class RealtimeNode: Sendable {
     private let http: HTTPEndpoints
     private let background = BackgroundTasks()
     private let memory: MemoryUpkeep
+    private let retention: RetentionJob
 
     /// Opens the configured store and broker, then builds the node on them. `broker` replaces the
     /// configured one (several nodes in one process share an `InProcessHub`).
@@ -99,6 +100,8 @@ public final class RealtimeNode: Sendable {
         memory = MemoryUpkeep(
             presence: presence, typing: typing, sessions: sessions, mutes: mutes, limits: limits, rooms: rooms,
             gamification: gamification, clock: clock)
+        retention = RetentionJob(
+            store: store, defaults: config.defaultRetention, overrides: try config.retentionOverridesByOrg(), clock: clock, logger: logger)
         review = ReviewDesk(
             store: store, broker: broker, rooms: rooms, notifier: notifier, mutes: mutes,
             policy: ReviewPolicy(
@@ -231,6 +234,10 @@ public final class RealtimeNode: Sendable {
         }
         background.every(.seconds(5)) {
             await memory.run()
+        }
+        let retention = retention
+        if retention.isNeeded {
+            background.every(.seconds(config.retentionIntervalS)) { await retention.run() }
         }
         background.every(.seconds(600)) {
             do {

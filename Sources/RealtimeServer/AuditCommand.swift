@@ -71,9 +71,9 @@ struct AuditCommand: AsyncParsableCommand {
             if broken > 0 { throw ExitCode.failure }
         }
 
-        /// Pages through the org's chain in order.
+        /// Pages through the org's chain in order, from its start or from where retention cut it.
         static func verify(org: String, in store: any ServerStore) async throws -> (count: Int, head: String?, failure: AuditChain.Break?) {
-            var previous: (seq: Int64, hash: String)?
+            var previous = try await store.auditAnchor(org: org)
             var count = 0
             while true {
                 let page = try await store.auditChain(org: org, afterSeq: previous?.seq ?? 0, limit: 1000)

@@ -187,6 +187,11 @@ public protocol ChatStore: Sendable {
     func deleteMessage(org: String, room: String, id: String, at: Int64) async throws
     /// Deletes idempotency keys older than `before` (ms). Returns how many were removed.
     func purgeIdempotencyKeys(before: Int64) async throws -> Int
+    /// Retention: deletes up to `limit` of the org's messages sent before `before` (ms), with
+    /// their reactions, in one short transaction. Returns how many; fewer than `limit` means done.
+    func purgeMessages(org: String, before: Int64, limit: Int) async throws -> Int
+    /// Every org with a room (the orgs retention looks at).
+    func roomOrgs() async throws -> [String]
 
     // MARK: Reactions and reads
     /// Turns one user's emoji on a message on or off; returns that emoji's count afterwards.

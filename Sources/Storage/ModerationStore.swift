@@ -137,4 +137,10 @@ public protocol ModerationStore: Sendable {
     func auditChain(org: String, afterSeq: Int64, limit: Int) async throws -> [AuditChain.Link]
     /// Every org with audit entries.
     func auditOrgs() async throws -> [String]
+    /// Retention: deletes the oldest of the org's audit entries, up to `limit`, while they are
+    /// older than `before` (ms): always a prefix of the chain, whose last deleted entry becomes
+    /// the org's anchor (`auditAnchor`), so the rest still verifies and appends continue it.
+    func purgeAudit(org: String, before: Int64, limit: Int) async throws -> Int
+    /// Seq and hash of the last entry retention deleted from the org's chain, if any.
+    func auditAnchor(org: String) async throws -> (seq: Int64, hash: String)?
 }

@@ -92,7 +92,7 @@ public struct ErasedUser: Sendable, Equatable {
 extension OrgDataStore {
     /// Every row read by `readOrg`, collected by table (every table present, maybe empty).
     public func orgRows(org: String, user: String?) async throws -> OrgRows {
-        let collected = RowCollector()
+        let collected = RowCollector(tables: OrgTables.all.filter { user == nil || !$0.userColumns.isEmpty })
         try await readOrg(org: org, user: user) { table, row in collected.add(table, row) }
         return collected.rows
     }
@@ -100,7 +100,11 @@ extension OrgDataStore {
 
 /// Collects rows from `readOrg`'s callback (called on one thread at a time).
 private final class RowCollector: @unchecked Sendable {
-    private(set) var rows: OrgRows = Dictionary(uniqueKeysWithValues: OrgTables.all.map { ($0.name, []) })
+    private(set) var rows: OrgRows
+
+    init(tables: [OrgTables.Table]) {
+        rows = Dictionary(uniqueKeysWithValues: tables.map { ($0.name, []) })
+    }
 
     func add(_ table: String, _ row: StoredRow) { rows[table, default: []].append(row) }
 }

@@ -19,7 +19,8 @@ public enum OrgTables {
         public var name: String
         /// Every column but `org` (implied) and surrogate ids, which a restore assigns afresh.
         public var columns: [Column]
-        /// Columns naming the user a row is about, for a personal-data export (any of them matches).
+        /// Columns naming the user a row is about, for a personal-data export (any of them matches;
+        /// none: the table is about nobody and stays out of exports).
         public var userColumns: [String]
         /// The order rows are read in (and so restored in).
         public var orderBy: [String]
@@ -78,6 +79,8 @@ public enum OrgTables {
             name: "bans", columns: [user, Column("reason", sealed: .banReason), Column("expires_at"), Column("by", postgres: "by_user"), Column("at")],
             userColumns: ["user"], orderBy: ["user"]),
         Table(name: "sign_outs", columns: [user, Column("before")], userColumns: ["user"], orderBy: ["user"]),
+        // Where the audit chain continues after retention; about nobody.
+        Table(name: "audit_anchors", columns: [Column("seq"), Column("hash")], userColumns: [], orderBy: ["seq"]),
     ]
 }
 

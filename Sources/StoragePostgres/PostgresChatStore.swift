@@ -407,6 +407,21 @@ extension PostgresStore { // ChatStore
         return removed
     }
 
+    public func purgeMessages(org: String, before: Int64, limit: Int) async throws -> Int {
+        // Reactions go with them (foreign key cascade).
+        try await rows("""
+            WITH purged AS (
+                DELETE FROM messages WHERE ctid IN (
+                    SELECT ctid FROM messages WHERE org = \(esc(org)) AND ts < \(esc(before)) LIMIT \(esc(limit)) FOR UPDATE SKIP LOCKED)
+                RETURNING 1)
+            SELECT count(*) FROM purged
+            """).first?.decode(Int.self) ?? 0
+    }
+
+    public func roomOrgs() async throws -> [String] {
+        try await rows("SELECT DISTINCT org FROM rooms ORDER BY org").map { unesc(try $0.decode(String.self)) }
+    }
+
     // MARK: Reactions and reads
 
     public func setReaction(org: String, room: String, msgID: String, user: String, emoji: String, on: Bool, at: Int64) async throws -> Int {

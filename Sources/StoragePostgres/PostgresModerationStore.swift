@@ -76,8 +76,14 @@ extension PostgresStore { // ModerationStore
             _ = try await connection.query(
                 "SELECT pg_advisory_xact_lock(\(Self.auditLockSpace), hashtext(\(esc(record.org))))", logger: self.logger
             ).collect()
+            // The last entry, or where retention left the chain when it deleted every entry.
             let head = try await connection.query(
-                "SELECT seq, hash FROM audit_log WHERE org = \(esc(record.org)) ORDER BY seq DESC LIMIT 1", logger: self.logger
+                """
+                SELECT seq, hash FROM (
+                    (SELECT seq, hash FROM audit_log WHERE org = \(esc(record.org)) ORDER BY seq DESC LIMIT 1)
+                    UNION ALL SELECT seq, hash FROM audit_anchors WHERE org = \(esc(record.org))
+                ) AS heads ORDER BY seq DESC LIMIT 1
+                """, logger: self.logger
             ).collect().first.map { row -> (seq: Int64, hash: String) in
                 let (seq, hash) = try row.decode((Int64, String).self)
                 return (seq, hash)
@@ -129,6 +135,38 @@ extension PostgresStore { // ModerationStore
 
     public func auditOrgs() async throws -> [String] {
         try await rows("SELECT DISTINCT org FROM audit_log ORDER BY org").map { unesc(try $0.decode(String.self)) }
+    }
+
+    public func purgeAudit(org: String, before: Int64, limit: Int) async throws -> Int {
+        let org = esc(org)
+        return try await transaction { connection in
+            // Appends to the org wait meanwhile, so the prefix and the anchor agree.
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLockSpace), hashtext(\(org)))", logger: self.logger).collect()
+            // A prefix of the chain: entries below the first one that is not old enough.
+            let rows = try await connection.query(
+                """
+                SELECT seq, hash FROM audit_log WHERE org = \(org)
+                AND seq < coalesce((SELECT min(seq) FROM audit_log WHERE org = \(org) AND at >= \(before)), 9223372036854775807)
+                ORDER BY seq LIMIT \(limit)
+                """, logger: self.logger
+            ).collect()
+            guard let last = rows.last else { return 0 }
+            let (seq, hash) = try last.decode((Int64, String).self)
+            _ = try await connection.query("DELETE FROM audit_log WHERE org = \(org) AND seq <= \(seq)", logger: self.logger).collect()
+            _ = try await connection.query(
+                """
+                INSERT INTO audit_anchors (org, seq, hash) VALUES (\(org), \(seq), \(hash))
+                ON CONFLICT (org) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
+                """, logger: self.logger
+            ).collect()
+            return rows.count
+        }
+    }
+
+    public func auditAnchor(org: String) async throws -> (seq: Int64, hash: String)? {
+        guard let row = try await rows("SELECT seq, hash FROM audit_anchors WHERE org = \(esc(org))").first else { return nil }
+        let (seq, hash) = try row.decode((Int64, String).self)
+        return (seq, hash)
     }
 
     /// First key of the two-key advisory locks that serialise one org's audit appends.

@@ -5,7 +5,7 @@ import Storage
 extension PostgresStore { // OrgDataStore
     public func readOrg(org: String, user: String?, _ emit: @escaping @Sendable (String, StoredRow) throws -> Void) async throws {
         try await snapshot { connection in
-            for table in OrgTables.all {
+            for table in OrgTables.all where user == nil || !table.userColumns.isEmpty {
                 let columns = table.columns.map { Self.quoted($0.postgresName) }.joined(separator: ", ")
                 var sql = "SELECT \(columns) FROM \(table.name) WHERE org = $1"
                 var bindings = PostgresBindings()

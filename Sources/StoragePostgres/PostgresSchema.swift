@@ -269,6 +269,16 @@ enum PostgresSchema {
                 "CREATE UNIQUE INDEX audit_log_by_org_seq ON audit_log (org, seq)",
             ],
             backfill: chainExistingAuditEntries),
+        // Where an org's chain continues after retention deleted its start.
+        Migration(version: "v10-audit-anchors", statements: [
+            """
+            CREATE TABLE audit_anchors (
+                org   TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+                seq   BIGINT NOT NULL,
+                hash  TEXT   NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// `rts_append_messages` as it is now: v4 created it, later migrations replace it.

@@ -447,6 +447,20 @@ public final class SQLiteChatStore: ChatStore, Sendable {
         return removed
     }
 
+    public func purgeMessages(org: String, before: Int64, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            // Reactions go with them (foreign key cascade).
+            try db.execute(
+                sql: "DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE org = ? AND ts < ? LIMIT ?)",
+                arguments: [org, before, limit])
+            return db.changesCount
+        }
+    }
+
+    public func roomOrgs() async throws -> [String] {
+        try await pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT org FROM rooms ORDER BY org") }
+    }
+
     // MARK: Reactions and reads
 
     public func setReaction(org: String, room: String, msgID: String, user: String, emoji: String, on: Bool, at: Int64) async throws -> Int {

@@ -81,8 +81,15 @@ extension SQLiteChatStore: ModerationStore {
     public func appendAudit(_ record: AuditRecord) async throws -> AuditRecord {
         try await pool.write { db in
             // The one writer connection serialises appends: the head read here stays the head.
+            // The last entry, or where retention left the chain when it deleted every entry.
             let head = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT seq, hash FROM audit_log WHERE org = ? ORDER BY seq DESC LIMIT 1"), arguments: [record.org]
+                db.cachedStatement(sql: """
+                    SELECT seq, hash FROM (
+                        SELECT seq, hash FROM (SELECT seq, hash FROM audit_log WHERE org = ? ORDER BY seq DESC LIMIT 1)
+                        UNION ALL SELECT seq, hash FROM audit_anchors WHERE org = ?
+                    ) ORDER BY seq DESC LIMIT 1
+                    """),
+                arguments: [record.org, record.org]
             ).map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
             let link = try AuditChain.Link(record, after: head)
             try db.cachedStatement(sql: """
@@ -131,6 +138,33 @@ extension SQLiteChatStore: ModerationStore {
 
     public func auditOrgs() async throws -> [String] {
         try await pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT org FROM audit_log ORDER BY org") }
+    }
+
+    public func purgeAudit(org: String, before: Int64, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            // A prefix of the chain: entries below the first one that is not old enough.
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT seq, hash FROM audit_log WHERE org = ?
+                    AND seq < coalesce((SELECT min(seq) FROM audit_log WHERE org = ? AND at >= ?), 9223372036854775807)
+                    ORDER BY seq LIMIT ?
+                    """,
+                arguments: [org, org, before, limit])
+            guard let last = rows.last else { return 0 }
+            let lastSeq: Int64 = last["seq"]
+            try db.execute(sql: "DELETE FROM audit_log WHERE org = ? AND seq <= ?", arguments: [org, lastSeq])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO audit_anchors (org, seq, hash) VALUES (?, ?, ?)", arguments: [org, lastSeq, last["hash"] as String])
+            return rows.count
+        }
+    }
+
+    public func auditAnchor(org: String) async throws -> (seq: Int64, hash: String)? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_anchors WHERE org = ?", arguments: [org])
+                .map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
+        }
     }
 
     private static let chainColumns = "org, seq, at, actor, action, room, msg_id, subject, reasons, scores, detail, prev_hash, hash"

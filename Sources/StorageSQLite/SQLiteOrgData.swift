@@ -6,7 +6,7 @@ extension SQLiteChatStore: OrgDataStore {
         // One read transaction: a WAL snapshot, consistent across tables while writes go on.
         // A cursor hands over each row as SQLite steps to it.
         try await pool.read { db in
-            for table in OrgTables.all {
+            for table in OrgTables.all where user == nil || !table.userColumns.isEmpty {
                 let columns = table.columns.map { Self.quoted($0.name) }.joined(separator: ", ")
                 var sql = "SELECT \(columns) FROM \(table.name) WHERE org = ?"
                 var arguments: StatementArguments = [org]

@@ -261,6 +261,16 @@ enum SQLiteSchema {
             }
             try db.execute(sql: "CREATE UNIQUE INDEX audit_log_by_org_seq ON audit_log (org, seq)")
         }
+        migrator.registerMigration("v9-audit-anchors") { db in
+            // Where an org's chain continues after retention deleted its start.
+            try db.execute(sql: """
+                CREATE TABLE audit_anchors (
+                    org   TEXT    NOT NULL PRIMARY KEY,
+                    seq   INTEGER NOT NULL,
+                    hash  TEXT    NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

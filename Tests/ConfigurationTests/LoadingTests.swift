@@ -165,7 +165,7 @@ import Testing
 
     @Test func environmentNames() {
         #expect(ServerConfig.environmentName(for: "conn_rate_per_ip") == "RTS_CONN_RATE_PER_IP")
-        #expect(ServerConfig.keys.count == 63)
+        #expect(ServerConfig.keys.count == 69)
         let unknown = ServerConfig.unknownEnvironmentVariables(in: ["RTS_PORT": "1", "RTS_PROT": "1", "HOME": "/"])
         #expect(unknown == ["RTS_PROT"])
     }

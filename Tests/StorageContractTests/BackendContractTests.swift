@@ -40,6 +40,10 @@ final class SQLiteStoreContractTests: XCTestCase {
     func testControlCharactersAreStored() async throws { try await contract().controlCharactersAreStored() }
     func testSealedColumnsHoldNoPlaintextAndKeysRotate() async throws { try await contract().sealedColumnsHoldNoPlaintextAndKeysRotate() }
     func testErasureTombstonesMessagesAndRemovesTheRest() async throws { try await contract().erasureTombstonesMessagesAndRemovesTheRest() }
+    func testRetentionPurgesOldMessagesOfOneOrgInBatches() async throws { try await contract().retentionPurgesOldMessagesOfOneOrgInBatches() }
+    func testRetentionPurgesAStartOfTheAuditChainThatStillVerifies() async throws {
+        try await contract().retentionPurgesAStartOfTheAuditChainThatStillVerifies()
+    }
 
     func testUpdateProgressSerialisesConcurrentUpdates() async throws {
         let fixture = try await StoreFixture.make(.sqlite, for: self)
@@ -86,6 +90,10 @@ final class PostgresStoreContractTests: XCTestCase {
     func testControlCharactersAreStored() async throws { try await contract().controlCharactersAreStored() }
     func testSealedColumnsHoldNoPlaintextAndKeysRotate() async throws { try await contract().sealedColumnsHoldNoPlaintextAndKeysRotate() }
     func testErasureTombstonesMessagesAndRemovesTheRest() async throws { try await contract().erasureTombstonesMessagesAndRemovesTheRest() }
+    func testRetentionPurgesOldMessagesOfOneOrgInBatches() async throws { try await contract().retentionPurgesOldMessagesOfOneOrgInBatches() }
+    func testRetentionPurgesAStartOfTheAuditChainThatStillVerifies() async throws {
+        try await contract().retentionPurgesAStartOfTheAuditChainThatStillVerifies()
+    }
 
     func testUpdateProgressSerialisesConcurrentUpdates() async throws {
         let fixture = try await StoreFixture.make(.postgres, for: self)
