@@ -60,6 +60,8 @@ public enum RoomChange: Sendable, Equatable {
     case memberRemoved(user: String, kicked: Bool)
     /// The room's title changed.
     case retitled(title: String)
+    /// An admin archived the room (`at` ms) or un-archived it (`at` nil).
+    case archived(at: Int64?)
 }
 
 /// Heartbeat cadence and how long a silent node is still counted alive.

@@ -87,6 +87,9 @@ public enum ClusterEventCodec {
             case .retitled(let title):
                 buffer.append(6)
                 putString(title, &buffer)
+            case .archived(let at):
+                buffer.append(7)
+                putInt(at ?? 0, &buffer)
             }
             if let frame { putFrame(frame, &buffer) } else { buffer.append(Self.noFrame) }
         case .presenceSnapshot(let online):
@@ -223,6 +226,9 @@ public enum ClusterEventCodec {
                 let user = try reader.string()
                 change = .memberRemoved(user: user, kicked: try reader.bool())
             case 6: change = .retitled(title: try reader.string())
+            case 7:
+                let at = try reader.int()
+                change = .archived(at: at == 0 ? nil : at)
             default: throw .unknownChange(changeTag)
             }
             body = .room(room: room, change: change, frame: try reader.frame(optional: true))

@@ -9,8 +9,19 @@ struct APIAuthenticator: Sendable {
     let verifier: TokenVerifier
     let store: any ChatStore
     let clock: any WallClock
+    let security: SecurityEvents
 
-    func principal(_ authorization: String?) async throws(RequestError) -> Principal {
+    /// The caller of a request from `address`; a refused token counts toward a failed-auth burst.
+    func principal(_ authorization: String?, from address: String) async throws(RequestError) -> Principal {
+        do {
+            return try await verified(authorization)
+        } catch {
+            if error.code == .unauthorized { security.authFailed(address: address, reason: error.message) }
+            throw error
+        }
+    }
+
+    private func verified(_ authorization: String?) async throws(RequestError) -> Principal {
         guard let authorization, authorization.lowercased().hasPrefix("bearer ") else {
             throw RequestError(.unauthorized, "send Authorization: Bearer <token>")
         }

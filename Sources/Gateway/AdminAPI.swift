@@ -30,13 +30,19 @@ struct AdminAPI: Sendable {
 
     func respond(_ request: HTTPRequest) async -> HTTPResponse {
         do throws(RequestError) {
-            let principal = try await authenticator.principal(request.authorization)
+            let principal = try await authenticator.principal(request.authorization, from: request.remoteAddress)
             guard principal.role == .admin else { throw RequestError.forbidden("the admin API is for admins of the org") }
             guard let route = AdminRoute(path: request.path) else { throw RequestError.notFound("endpoint") }
             guard route.methods.contains(request.method) else {
                 return JSONReply.methodNotAllowed(request.method, allowed: route.methods)
             }
             let parameters = JSONReply.parameters(request.query)
+            if request.method == .get {
+                // Who looked at what: reads of personal data are audited like changes (which audit themselves).
+                try await review.record(AuditRecord(
+                    org: principal.org, at: clock.nowMS(), actor: principal.user, action: "admin_read", room: route.room, subject: route.subject,
+                    detail: request.query.isEmpty ? request.path : "\(request.path)?\(request.query)"))
+            }
             switch (route, request.method) {
             case (.users, _):
                 return try await users(parameters, principal)
@@ -79,7 +85,7 @@ struct AdminAPI: Sendable {
             case (.rooms, _):
                 return try await roomList(parameters, principal)
             case (.room(let id), .patch):
-                return try await retitle(id, request.body, principal)
+                return try await change(id, request.body, principal)
             case (.room(let id), _):
                 guard let room = try await storeCall(logger, "admin API read", { try await store.room(org: principal.org, id: id) }) else {
                     throw RequestError.notFound("room '\(id)'")
@@ -137,27 +143,41 @@ struct AdminAPI: Sendable {
     }
 
     private struct RoomChangeRequest: Decodable {
-        var title: String
+        var title: String?
+        var archived: Bool?
     }
 
-    /// A new title: screened like a message (masked if need be, refused if it would be held or
-    /// blocked), audited, then pushed to the room's joined sessions as `room.updated`.
-    private func retitle(_ id: String, _ body: [UInt8], _ principal: Principal) async throws(RequestError) -> HTTPResponse {
+    /// A new title and/or archiving; each change is audited first and pushed to the room's joined
+    /// sessions as `room.updated`.
+    private func change(_ id: String, _ body: [UInt8], _ principal: Principal) async throws(RequestError) -> HTTPResponse {
         let request = try JSONBody.decode(RoomChangeRequest.self, from: body)
-        let maxLength = RequestDecoder.maxTitleLength
-        guard request.title.unicodeScalars.count <= maxLength,
-            !request.title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else { throw .badRequest("'title' must be at most \(maxLength) characters, without control characters") }
-        let title = try moderation.screenTitle(request.title, room: id, as: principal)
+        guard request.title != nil || request.archived != nil else { throw .badRequest("give 'title', 'archived' or both") }
         guard let stored = try await storeCall(logger, "admin API read", { try await store.room(org: principal.org, id: id) }) else {
             throw .notFound("room '\(id)'")
         }
+        var info = stored.info
+        if let title = request.title { info = try await retitle(stored, title, principal) }
+        if let archived = request.archived {
+            info = try await rooms.withRoom(org: principal.org, id: id) { room throws(RequestError) in
+                try await room.setArchived(archived, by: principal)
+            }
+        }
+        return JSONReply.json(status: 200, RoomBody(StoredRoom(info: info, epoch: stored.epoch, lastSeq: stored.lastSeq)))
+    }
+
+    /// A new title: screened like a message (masked if need be, refused if it would be held or blocked).
+    private func retitle(_ stored: StoredRoom, _ newTitle: String, _ principal: Principal) async throws(RequestError) -> RoomInfo {
+        let id = stored.info.id
+        let maxLength = RequestDecoder.maxTitleLength
+        guard newTitle.unicodeScalars.count <= maxLength,
+            !newTitle.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw .badRequest("'title' must be at most \(maxLength) characters, without control characters") }
+        let title = try moderation.screenTitle(newTitle, room: id, as: principal)
         // Refused before the audit entry, so the trail holds only changes that happen.
         guard stored.info.kind == .group else { throw .badRequest("a direct room has no title of its own") }
         try await review.record(AuditRecord(
             org: principal.org, at: clock.nowMS(), actor: principal.user, action: "retitle", room: id, detail: title))
-        let info = try await rooms.withRoom(org: principal.org, id: id) { room throws(RequestError) in try await room.retitle(principal, title: title) }
-        return JSONReply.json(status: 200, RoomBody(StoredRoom(info: info, epoch: stored.epoch, lastSeq: stored.lastSeq)))
+        return try await rooms.withRoom(org: principal.org, id: id) { room throws(RequestError) in try await room.retitle(principal, title: title) }
     }
 
     // MARK: Held messages and mutes

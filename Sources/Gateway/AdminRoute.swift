@@ -46,6 +46,24 @@ enum AdminRoute: Equatable {
         }
     }
 
+    /// The user the path names, if any (for the audit trail).
+    var subject: String? {
+        switch self {
+        case .user(let user), .sessions(let user), .session(let user, _), .signOut(let user), .erase(let user), .ban(let user),
+            .member(_, let user), .mute(_, let user):
+            user
+        default: nil
+        }
+    }
+
+    /// The room the path names, if any.
+    var room: String? {
+        switch self {
+        case .room(let room), .member(let room, _), .mute(let room, _): room
+        default: nil
+        }
+    }
+
     var methods: [HTTPMethod] {
         switch self {
         case .users, .user, .sessions, .audit, .held, .rooms: [.get]

@@ -21,7 +21,7 @@ struct DashboardAPI: Sendable {
     func respond(_ request: HTTPRequest) async -> HTTPResponse {
         do {
             guard request.method == .get else { return JSONReply.methodNotAllowed(request.method, allowed: [.get]) }
-            let principal = try await authenticator.principal(request.authorization)
+            let principal = try await authenticator.principal(request.authorization, from: request.remoteAddress)
             let parameters = JSONReply.parameters(request.query)
             switch request.path {
             case "/v1/leaderboard": return try await leaderboard(parameters, principal)

@@ -80,7 +80,7 @@ public final class RealtimeNode: Sendable {
         presence = PresenceTracker(graceMS: config.presenceGraceMS, clock: clock, broker: broker)
         typing = TypingTracker(timeoutMS: config.typingTimeoutMS, dedupMS: config.typingDedupMS, clock: clock)
         rooms = RoomRegistry(
-            store: store, broker: broker, presence: presence, activity: gamification,
+            store: store, audit: AuditTrail(store: store, logger: logger), broker: broker, presence: presence, activity: gamification,
             settings: RoomSettings(
                 recoveryMax: config.recoveryMax, idempotencyWindowMS: Int64(config.idempotencyWindowMS),
                 replyByteBudget: config.maxOutboundBytes / 2),
@@ -110,9 +110,10 @@ public final class RealtimeNode: Sendable {
             clock: clock, logger: logger)
 
         let moderation = ModerationGate(moderator: moderator, review: review, maxText: config.maxText, clock: clock)
-        let kicks = RoomKicks(rooms: rooms, typing: typing, review: review, clock: clock)
+        let kicks = RoomKicks(rooms: rooms, typing: typing)
         let bans = UserBans(store: store, sessions: sessions, broker: broker, review: review, clock: clock, logger: logger)
-        let authenticator = APIAuthenticator(verifier: verifier, store: store, clock: clock)
+        let security = SecurityEvents(audit: AuditTrail(store: store, logger: logger), clock: clock, logger: logger)
+        let authenticator = APIAuthenticator(verifier: verifier, store: store, clock: clock, security: security)
         let userSessions = UserSessions(
             store: store, sessions: sessions, presence: presence, broker: broker, review: review, clock: clock, logger: logger)
         let services = SessionServices(
@@ -122,7 +123,7 @@ public final class RealtimeNode: Sendable {
             moderation: moderation,
             gamification: gamification, review: review, mutes: mutes,
             bans: bans, kicks: kicks, sessions: sessions,
-            limits: limits,
+            limits: limits, security: security,
             clock: clock, logger: logger, metrics: GatewayMetrics())
         transport = TransportServer(
             settings: TransportSettings(

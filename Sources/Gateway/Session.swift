@@ -199,11 +199,11 @@ actor Session {
         do {
             claims = try await services.verifier.verify(token, now: Date(timeIntervalSince1970: Double(services.clock.nowMS()) / 1000))
         } catch {
-            close(CloseCode.unauthorized, error.message)
+            refuse(error.message)
             return
         }
         guard let role = Role(rawValue: claims.role) else {
-            close(CloseCode.unauthorized, "unknown role")
+            refuse("unknown role")
             return
         }
         let principal = Principal(
@@ -217,7 +217,7 @@ actor Session {
                 close(CloseCode.banned, "banned")
                 return
             case .signedOut?:
-                close(CloseCode.unauthorized, "signed out: this token was issued before the sign-out; get a new one")
+                refuse("signed out: this token was issued before the sign-out; get a new one")
                 return
             case nil:
                 break
@@ -406,7 +406,16 @@ actor Session {
         rateLimitedAt.removeAll { now - $0 > services.settings.rateLimitedWindowMS }
         if rateLimitedAt.count > services.settings.rateLimitedCloseThreshold {
             close(CloseCode.rateLimitAbuse, "rate limit abuse")
+            if let principal {
+                services.security.rateLimitClosed(org: principal.org, user: principal.user, address: connection.remoteAddress)
+            }
         }
+    }
+
+    /// The token was refused: closed with 4001, and counted toward a failed-auth burst from this address.
+    private func refuse(_ reason: String) {
+        services.security.authFailed(address: connection.remoteAddress, reason: reason)
+        close(CloseCode.unauthorized, reason)
     }
 
     /// Frames already queued, and any that still arrive, are dropped: nothing is handled after a close is decided.

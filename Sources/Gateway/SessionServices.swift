@@ -26,6 +26,7 @@ struct SessionServices: Sendable {
     var kicks: RoomKicks
     var sessions: SessionRegistry
     var limits: UserRateLimits
+    var security: SecurityEvents
     var clock: any WallClock
     var logger: Logger
     var metrics: GatewayMetrics

@@ -199,12 +199,7 @@ public actor ReviewDesk {
     /// Appends an audit entry, before the action it records: when it cannot be written the caller
     /// gets `internal` and does not act.
     public func record(_ entry: AuditRecord) async throws(RequestError) {
-        do {
-            try await store.appendAudit(entry)
-        } catch {
-            logger.error("writing audit record failed", metadata: ["action": "\(entry.action)", "error": "\(error)"])
-            throw .internalError
-        }
+        try await AuditTrail(store: store, logger: logger).record(entry)
     }
 
     // MARK: Internals

@@ -41,6 +41,7 @@ public actor Room {
     static let maxDistinctReactions = 50
 
     private let store: any ChatStore
+    private let audit: AuditTrail
     private let broker: any ClusterBroker
     private let presence: PresenceTracker
     private let activity: any ActivityFeed
@@ -72,7 +73,7 @@ public actor Room {
     }
 
     init(
-        org: String, stored: StoredRoom, readSeqs: [String: Int64], store: any ChatStore, broker: any ClusterBroker,
+        org: String, stored: StoredRoom, readSeqs: [String: Int64], store: any ChatStore, audit: AuditTrail, broker: any ClusterBroker,
         presence: PresenceTracker, activity: any ActivityFeed, index: MembershipIndex, settings: RoomSettings, clock: any WallClock,
         logger: Logger
     ) {
@@ -83,6 +84,7 @@ public actor Room {
         lastSeq = stored.lastSeq
         self.readSeqs = readSeqs
         self.store = store
+        self.audit = audit
         self.broker = broker
         self.presence = presence
         self.activity = activity
@@ -103,6 +105,7 @@ public actor Room {
         try checkNotRetired()
         guard RoomPolicy.canJoin(principal, info) else { throw .forbidden("not allowed to join this room") }
         if !info.members.contains(principal.user) {
+            try await audit.record(AuditRecord(org: org, at: clock.nowMS(), actor: principal.user, action: "member_add", room: id, subject: principal.user))
             try await addMember(principal.user)
         }
         let connection = sink.connectionID
@@ -143,6 +146,7 @@ public actor Room {
             if wasJoined { return }
             throw .badRequest("not a member of this room")
         }
+        try await audit.record(AuditRecord(org: org, at: clock.nowMS(), actor: principal.user, action: "member_remove", room: id, subject: principal.user))
         try await removeMember(principal.user)
         publish(.memberRemoved(user: principal.user, kicked: false), nil)
     }
@@ -161,6 +165,7 @@ public actor Room {
         guard RoomPolicy.canModerate(principal, info) else { throw .forbidden("only admins and the room's creator may kick") }
         guard info.kind == .group else { throw .badRequest("cannot kick from a direct room") }
         guard info.members.contains(user) else { throw .notFound("member") }
+        try await audit.record(AuditRecord(org: org, at: clock.nowMS(), actor: principal.user, action: "kick", room: id, subject: user))
         try await removeMember(user)
         let frame = EventEncoder.frame(KickedPush(room: id, by: principal.user))
         dropSessions(of: user, sending: frame)
@@ -178,9 +183,31 @@ public actor Room {
             throw storageFailure(error)
         }
         info.title = title
-        let frame = EventEncoder.frame(RoomUpdatedPush(room: info, by: principal.user))
+        return announceUpdate(.retitled(title: title), by: principal.user)
+    }
+
+    /// Archives the room (read-only: history and joins work, writes are refused) or, with
+    /// `archived` false, opens it again. Audited first; joined sessions everywhere get `room.updated`.
+    public func setArchived(_ archived: Bool, by principal: Principal) async throws(RequestError) -> RoomInfo {
+        try checkNotRetired()
+        guard RoomPolicy.canModerate(principal, info) else { throw .forbidden("only admins and the room's creator may archive it") }
+        guard (info.archivedAt != nil) != archived else { return info }
+        let at = archived ? clock.nowMS() : nil
+        try await audit.record(AuditRecord(org: org, at: clock.nowMS(), actor: principal.user, action: archived ? "archive" : "unarchive", room: id))
+        do {
+            try await store.setArchived(org: org, room: id, at: at)
+        } catch {
+            throw storageFailure(error)
+        }
+        info.archivedAt = at
+        return announceUpdate(.archived(at: at), by: principal.user)
+    }
+
+    /// The room object changed: joined sessions here and on every node get `room.updated`.
+    private func announceUpdate(_ change: RoomChange, by actor: String) -> RoomInfo {
+        let frame = EventEncoder.frame(RoomUpdatedPush(room: info, by: actor))
         broadcast(frame)
-        publish(.retitled(title: title), frame)
+        publish(change, frame)
         return info
     }
 
@@ -410,6 +437,9 @@ public actor Room {
         case .retitled(let title):
             info.title = title
             if let frame { broadcast(frame) }
+        case .archived(let at):
+            info.archivedAt = at
+            if let frame { broadcast(frame) }
         }
     }
 
@@ -604,6 +634,7 @@ public actor Room {
     private func checkCanWrite(_ principal: Principal, connection: UInt64) throws(RequestError) {
         guard RoomPolicy.canWrite(principal.role) else { throw .forbidden("guests are read-only") }
         guard isJoined(connection: connection) else { throw .forbidden("join the room first") }
+        guard info.archivedAt == nil else { throw .forbidden("the room is archived: read-only", reason: "archived") }
     }
 
     private func checkNotRetired() throws(RequestError) {

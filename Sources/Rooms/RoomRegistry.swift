@@ -19,6 +19,7 @@ public actor RoomRegistry {
     private var loading: [RoomKey: Task<Room?, any Error>] = [:]
     private let index = MembershipIndex()
     private let store: any ChatStore
+    private let audit: AuditTrail
     private let broker: any ClusterBroker
     private let presence: PresenceTracker
     private let activity: any ActivityFeed
@@ -28,10 +29,11 @@ public actor RoomRegistry {
     private let loadedGauge = Gauge(label: "rts_rooms_loaded")
 
     public init(
-        store: any ChatStore, broker: any ClusterBroker, presence: PresenceTracker, activity: any ActivityFeed, settings: RoomSettings,
-        clock: any WallClock, logger: Logger
+        store: any ChatStore, audit: AuditTrail, broker: any ClusterBroker, presence: PresenceTracker, activity: any ActivityFeed,
+        settings: RoomSettings, clock: any WallClock, logger: Logger
     ) {
         self.store = store
+        self.audit = audit
         self.broker = broker
         self.presence = presence
         self.activity = activity
@@ -88,6 +90,8 @@ public actor RoomRegistry {
             if let unknown = members.first(where: { id in !known.contains { $0.id == id } }) {
                 throw RequestError(.notFound, "user '\(unknown)' not found")
             }
+            guard try await store.room(org: principal.org, id: info.id) == nil else { throw RequestError(.conflict, "room '\(request.room)' already exists") }
+            try await audited(info, org: principal.org)
             guard try await store.createRoom(org: principal.org, info: info, epoch: RandomID.make("e")) else {
                 throw RequestError(.conflict, "room '\(request.room)' already exists")
             }
@@ -113,6 +117,7 @@ public actor RoomRegistry {
             let info = RoomInfo(
                 id: id, kind: .direct, title: "", visibility: .private, members: [principal.user, other].sorted(),
                 createdBy: principal.user, createdAt: clock.nowMS())
+            try await audited(info, org: principal.org)
             if try await store.createRoom(org: principal.org, info: info, epoch: RandomID.make("e")) { return info }
             // Both users opened it at once: the other call created it.
             guard let created = try await store.room(org: principal.org, id: id) else { throw RequestError.internalError }
@@ -123,6 +128,13 @@ public actor RoomRegistry {
             logger.error("opening direct room failed", metadata: ["error": "\(error)"])
             throw .internalError
         }
+    }
+
+    /// Records a room's creation, with its first members, before it is stored.
+    private func audited(_ info: RoomInfo, org: String) async throws(RequestError) {
+        try await audit.record(AuditRecord(
+            org: org, at: info.createdAt, actor: info.createdBy, action: "room_create", room: info.id,
+            detail: "\(info.kind.rawValue), \(info.visibility.rawValue), members: \(info.members.joined(separator: ","))"))
     }
 
     /// Unloads rooms nobody has joined for a while. Called periodically, never per message.
@@ -158,7 +170,8 @@ public actor RoomRegistry {
         let reads = try await store.readSeqs(org: key.org, room: key.id)
         if let room = loaded[key] { return room }
         let room = Room(
-            org: key.org, stored: stored, readSeqs: reads, store: store, broker: broker, presence: presence, activity: activity, index: index,
+            org: key.org, stored: stored, readSeqs: reads, store: store, audit: audit, broker: broker, presence: presence, activity: activity,
+            index: index,
             settings: settings, clock: clock, logger: logger)
         index.add(org: key.org, room: key.id, users: stored.info.members)
         loaded[key] = room

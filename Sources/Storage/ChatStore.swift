@@ -166,6 +166,8 @@ public protocol ChatStore: Sendable {
     func removeMember(org: String, room: String, user: String) async throws
     /// Changes the room's title (`roomNotFound` when there is no such room).
     func setTitle(org: String, room: String, title: String) async throws
+    /// Archives the room at `at` (ms), or un-archives it with nil (`roomNotFound` when there is no such room).
+    func setArchived(org: String, room: String, at: Int64?) async throws
 
     // MARK: Messages
     /// Stores the batch in one transaction, in order, each taking the room's next seq,

@@ -35,7 +35,7 @@ public enum OrgTables {
         Table(
             name: "rooms",
             columns: [Column("id"), Column("kind"), Column("title", sealed: .roomTitle)]
-                + ["visibility", "created_by", "created_at", "epoch", "last_seq"].map { Column($0) },
+                + ["visibility", "created_by", "created_at", "epoch", "last_seq", "archived_at"].map { Column($0) },
             userColumns: ["created_by"], orderBy: ["id"]),
         Table(name: "room_members", columns: [Column("room"), user, Column("joined_at")], userColumns: ["user"], orderBy: ["room", "user"]),
         Table(

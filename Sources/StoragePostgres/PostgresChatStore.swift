@@ -193,12 +193,12 @@ extension PostgresStore { // ChatStore
     public func room(org: String, id: String) async throws -> StoredRoom? {
         // One statement, so the members belong to the same snapshot as the room.
         guard let row = try await rows("""
-            SELECT kind, title, visibility, created_by, created_at, epoch, last_seq,
+            SELECT kind, title, visibility, created_by, created_at, epoch, last_seq, archived_at,
                    ARRAY(SELECT user_id FROM room_members m WHERE m.org = r.org AND m.room = r.id ORDER BY joined_at, user_id)
             FROM rooms r WHERE org = \(esc(org)) AND id = \(esc(id))
             """).first else { return nil }
-        let (kind, title, visibility, createdBy, createdAt, epoch, lastSeq, members) =
-            try row.decode((String, String, String, String, Int64, String, Int64, [String]).self)
+        let (kind, title, visibility, createdBy, createdAt, epoch, lastSeq, archivedAt, members) =
+            try row.decode((String, String, String, String, Int64, String, Int64, Int64?, [String]).self)
         let info = RoomInfo(
             id: id,
             kind: try StoredValue.decodeEnum(RoomKind.self, kind, column: "rooms.kind"),
@@ -206,7 +206,8 @@ extension PostgresStore { // ChatStore
             visibility: try StoredValue.decodeEnum(Visibility.self, visibility, column: "rooms.visibility"),
             members: unesc(members),
             createdBy: unesc(createdBy),
-            createdAt: createdAt
+            createdAt: createdAt,
+            archivedAt: archivedAt
         )
         return StoredRoom(info: info, epoch: unesc(epoch), lastSeq: lastSeq)
     }
@@ -215,6 +216,11 @@ extension PostgresStore { // ChatStore
         let changed = try await rows("""
             UPDATE rooms SET title = \(esc(cipher.seal(title, .roomTitle))) WHERE org = \(esc(org)) AND id = \(esc(room)) RETURNING 1
             """)
+        if changed.isEmpty { throw StorageError.roomNotFound(org: org, room: room) }
+    }
+
+    public func setArchived(org: String, room: String, at: Int64?) async throws {
+        let changed = try await rows("UPDATE rooms SET archived_at = \(at) WHERE org = \(esc(org)) AND id = \(esc(room)) RETURNING 1")
         if changed.isEmpty { throw StorageError.roomNotFound(org: org, room: room) }
     }
 

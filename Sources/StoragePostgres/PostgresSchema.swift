@@ -279,6 +279,7 @@ enum PostgresSchema {
             )
             """,
         ]),
+        Migration(version: "v11-room-archive", statements: ["ALTER TABLE rooms ADD COLUMN archived_at BIGINT"]),
     ]
 
     /// `rts_append_messages` as it is now: v4 created it, later migrations replace it.
@@ -409,7 +410,11 @@ enum PostgresSchema {
     }
 
     /// The versions recorded in `schema_migrations`, in the order applied.
+    /// The versions recorded, in the order of `migrations` (one transaction records several at
+    /// the same `applied_at`, and "v10" sorts before "v2"); unknown ones (a newer server's) last.
     static func appliedVersions(_ store: PostgresStore) async throws -> [String] {
-        try await store.rows("SELECT version FROM schema_migrations ORDER BY applied_at, version").map { try $0.decode(String.self) }
+        let recorded = try await store.rows("SELECT version FROM schema_migrations ORDER BY version").map { try $0.decode(String.self) }
+        let known = migrations.map(\.version)
+        return known.filter(recorded.contains) + recorded.filter { !known.contains($0) }
     }
 }

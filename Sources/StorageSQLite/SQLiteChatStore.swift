@@ -224,7 +224,7 @@ public final class SQLiteChatStore: ChatStore, Sendable {
         try await pool.read { db in
             guard let row = try Row.fetchOne(
                 db.cachedStatement(sql: """
-                    SELECT kind, title, visibility, created_by, created_at, epoch, last_seq
+                    SELECT kind, title, visibility, created_by, created_at, epoch, last_seq, archived_at
                     FROM rooms WHERE org = ? AND id = ?
                     """),
                 arguments: [org, id]
@@ -240,7 +240,8 @@ public final class SQLiteChatStore: ChatStore, Sendable {
                 visibility: try StoredValue.decodeEnum(Visibility.self, row.decode(atIndex: 2), column: "rooms.visibility"),
                 members: members,
                 createdBy: try row.decode(atIndex: 3),
-                createdAt: try row.decode(atIndex: 4)
+                createdAt: try row.decode(atIndex: 4),
+                archivedAt: try row.decode(atIndex: 7)
             )
             return StoredRoom(info: info, epoch: try row.decode(atIndex: 5), lastSeq: try row.decode(atIndex: 6))
         }
@@ -249,6 +250,13 @@ public final class SQLiteChatStore: ChatStore, Sendable {
     public func setTitle(org: String, room: String, title: String) async throws {
         try await pool.write { db in
             try db.cachedStatement(sql: "UPDATE rooms SET title = ? WHERE org = ? AND id = ?").execute(arguments: [cipher.seal(title, .roomTitle), org, room])
+            if db.changesCount == 0 { throw StorageError.roomNotFound(org: org, room: room) }
+        }
+    }
+
+    public func setArchived(org: String, room: String, at: Int64?) async throws {
+        try await pool.write { db in
+            try db.cachedStatement(sql: "UPDATE rooms SET archived_at = ? WHERE org = ? AND id = ?").execute(arguments: [at, org, room])
             if db.changesCount == 0 { throw StorageError.roomNotFound(org: org, room: room) }
         }
     }

@@ -271,6 +271,9 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v10-room-archive") { db in
+            try db.execute(sql: "ALTER TABLE rooms ADD COLUMN archived_at INTEGER")
+        }
         return migrator
     }
 }

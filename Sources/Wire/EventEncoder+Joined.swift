@@ -60,6 +60,7 @@ extension EventEncoder {
             json.array(room.members) { json, member in json.string(member) }
             json.member("created_by", room.createdBy)
             json.member("created_at", room.createdAt)
+            if let archivedAt = room.archivedAt { json.member("archived_at", archivedAt) }
         }
     }
 

@@ -34,14 +34,20 @@ public struct RoomInfo: Codable, Sendable, Equatable {
     public var members: [String]
     public var createdBy: String
     public var createdAt: Int64
+    /// When an admin archived the room (ms): read-only since. Absent while it is not archived.
+    public var archivedAt: Int64?
 
     enum CodingKeys: String, CodingKey {
         case id, kind, title, visibility, members
         case createdBy = "created_by"
         case createdAt = "created_at"
+        case archivedAt = "archived_at"
     }
 
-    public init(id: String, kind: RoomKind, title: String, visibility: Visibility, members: [String], createdBy: String, createdAt: Int64) {
+    public init(
+        id: String, kind: RoomKind, title: String, visibility: Visibility, members: [String], createdBy: String, createdAt: Int64,
+        archivedAt: Int64? = nil
+    ) {
         self.id = id
         self.kind = kind
         self.title = title
@@ -49,6 +55,7 @@ public struct RoomInfo: Codable, Sendable, Equatable {
         self.members = members
         self.createdBy = createdBy
         self.createdAt = createdAt
+        self.archivedAt = archivedAt
     }
 }
 

@@ -34,7 +34,7 @@ func everyKindOfEvent() -> [ClusterEvent] {
     let changes: [RoomChange] = [
         .none, .message(seq: 1), .message(seq: Int64.max), .typing(user: "u-1"), .read(user: "u2", seq: 0),
         .memberAdded(user: "ünïcode"), .memberRemoved(user: "u3", kicked: true), .memberRemoved(user: "u4", kicked: false),
-        .retitled(title: "Álgebra ✓"),
+        .retitled(title: "Álgebra ✓"), .archived(at: 1_800_000_000_000), .archived(at: nil),
     ]
     var events = changes.map { ClusterEvent(origin: "node-a", org: "acme", body: .room(room: "r1", change: $0, frame: text)) }
     events += [

@@ -95,7 +95,7 @@ final class AdminAPIConformanceTests: ConformanceTestCase {
         XCTAssertEqual(empty.body?["bans"]?.array?.count, 0)
 
         let audit = try await RawHTTP.get(port: server.port, path: "/v1/audit?limit=5", headers: [("Authorization", "Bearer \(token)")])
-        let actions = JSON.parse(audit.body)?["records"]?.array?.compactMap { $0["action"]?.string }
+        let actions = JSON.parse(audit.body)?["records"]?.array?.compactMap { $0["action"]?.string }.filter { $0 != "admin_read" }
         XCTAssertEqual(actions, ["unban", "ban"])
     }
 
@@ -222,7 +222,7 @@ final class AdminAPIConformanceTests: ConformanceTestCase {
         try await fresh.expectError("unauthorized", to: ["type": "refresh", "token": oldToken])
 
         let audit = try await RawHTTP.get(port: server.port, path: "/v1/audit?limit=5", headers: [("Authorization", "Bearer \(token)")])
-        let actions = JSON.parse(audit.body)?["records"]?.array?.compactMap { $0["action"]?.string }
+        let actions = JSON.parse(audit.body)?["records"]?.array?.compactMap { $0["action"]?.string }.filter { $0 != "admin_read" }
         XCTAssertEqual(actions, ["sign_out", "end_session"])
     }
 
@@ -236,17 +236,19 @@ final class AdminAPIConformanceTests: ConformanceTestCase {
         let all = try await call("GET", "/audit", token: token)
         XCTAssertEqual(all.status, 200)
         let records = all.body?["records"]?.array ?? []
-        XCTAssertEqual(records.compactMap { $0["action"]?.string }, ["unban", "ban", "ban", "ban"])
-        XCTAssertEqual(records.compactMap { $0["seq"]?.int }, [4, 3, 2, 1], "each org's own chain")
+        // Reading the trail is itself audited, before the read.
+        XCTAssertEqual(records.compactMap { $0["action"]?.string }, ["admin_read", "unban", "ban", "ban", "ban"])
+        XCTAssertEqual(records.first?["detail"]?.string, "/v1/admin/audit")
+        XCTAssertEqual(records.compactMap { $0["seq"]?.int }, [5, 4, 3, 2, 1], "each org's own chain")
         XCTAssertEqual(records.first?["hash"]?.string?.count, 64)
 
         let bans = try await call("GET", "/audit?action=ban&subject=a2", token: token)
         XCTAssertEqual(bans.body?["records"]?.array?.count, 1)
-        let first = try await call("GET", "/audit?limit=2", token: token)
-        XCTAssertEqual(first.body?["records"]?.array?.compactMap { $0["seq"]?.int }, [4, 3])
+        let first = try await call("GET", "/audit?limit=2&action=ban", token: token)
+        XCTAssertEqual(first.body?["records"]?.array?.compactMap { $0["seq"]?.int }, [3, 2])
         let cursor = try XCTUnwrap(first.body?["next"]?.int)
-        let second = try await call("GET", "/audit?limit=2&before=\(cursor)", token: token)
-        XCTAssertEqual(second.body?["records"]?.array?.compactMap { $0["seq"]?.int }, [2, 1])
+        let second = try await call("GET", "/audit?limit=2&action=ban&before=\(cursor)", token: token)
+        XCTAssertEqual(second.body?["records"]?.array?.compactMap { $0["seq"]?.int }, [1])
         let bad = try await call("GET", "/audit?since=yesterday", token: token)
         XCTAssertEqual(bad.status, 400)
         let student = try await server.token(user: "sam", org: org, role: "student")
@@ -322,7 +324,7 @@ final class AdminAPIConformanceTests: ConformanceTestCase {
         XCTAssertEqual(again.status, 404)
 
         let audit = try await call("GET", "/audit?room=\(room)", token: token)
-        XCTAssertEqual(audit.body?["records"]?.array?.compactMap { $0["action"]?.string }, ["unmute", "mute"])
+        XCTAssertEqual(audit.body?["records"]?.array?.compactMap { $0["action"]?.string }, ["unmute", "mute", "member_add", "room_create"])
     }
 
     func testRoomsAreListedShownAndMembersRemoved() async throws {
@@ -400,5 +402,52 @@ final class AdminAPIConformanceTests: ConformanceTestCase {
         XCTAssertEqual(shown.body?["room"]?["title"]?.string, "Algebra II", "refused changes change nothing")
         let audit = try await call("GET", "/audit?action=retitle", token: token)
         XCTAssertEqual(audit.body?["records"]?.array?.compactMap { $0["detail"]?.string }, ["Algebra II"])
+    }
+
+    func testAnArchivedRoomIsReadOnlyUntilOpenedAgain() async throws {
+        let mentor = try await user("mia", "mentor")
+        let student = try await user("sam")
+        let room = Fresh.id("archive")
+        try await mentor.createRoom(room, title: "Algebra", visibility: "org")
+        try await mentor.join(room)
+        try await student.join(room)
+        let first = try await student.say("before the archive", in: room)
+        let token = try await adminToken()
+
+        let archived = try await call("PATCH", "/rooms/\(room)", token: token, body: #"{"archived":true}"#)
+        XCTAssertEqual(archived.status, 200)
+        XCTAssertNotNil(archived.body?["room"]?["archived_at"]?.int)
+        let push = try await student.next(type: "room.updated")
+        XCTAssertNotNil(push["room"]?["archived_at"]?.int)
+        for request in [
+            ["type": "send", "room": room, "text": "after the archive", "client_msg_id": "c-archived"],
+            ["type": "react", "room": room, "msg_id": first["msg_id"]?.string ?? "", "emoji": "👍", "on": true],
+        ] as [[String: Any]] {
+            let refused = try await student.expectError("forbidden", to: request)
+            XCTAssertEqual(refused["reason"]?.string, "archived")
+        }
+        // Still readable and joinable.
+        let history = try await student.require("history", ["type": "history", "room": room, "limit": 10])
+        XCTAssertEqual(history["messages"]?.array?.compactMap { $0["text"]?.string }, ["before the archive"])
+        let joined = try await user("zoe").join(room)
+        XCTAssertNotNil(joined["room"]?["archived_at"]?.int)
+        let shown = try await call("GET", "/rooms/\(room)", token: token)
+        XCTAssertNotNil(shown.body?["room"]?["archived_at"]?.int)
+
+        let opened = try await call("PATCH", "/rooms/\(room)", token: token, body: #"{"archived":false}"#)
+        XCTAssertEqual(opened.status, 200)
+        XCTAssertNil(opened.body?["room"]?["archived_at"])
+        _ = try await student.next(type: "room.updated")
+        try await student.say("open again", in: room)
+        let empty = try await call("PATCH", "/rooms/\(room)", token: token, body: "{}")
+        XCTAssertEqual(empty.status, 400)
+
+        // Membership changes and the archive are in the trail.
+        try await student.require("ok", ["type": "leave", "room": room])
+        let audit = try await call("GET", "/audit?room=\(room)&limit=50", token: token)
+        let actions = audit.body?["records"]?.array?.compactMap { $0["action"]?.string } ?? []
+        for action in ["room_create", "member_add", "archive", "unarchive", "member_remove"] {
+            XCTAssertTrue(actions.contains(action), "\(action) in \(actions)")
+        }
     }
 }

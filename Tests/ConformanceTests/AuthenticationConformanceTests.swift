@@ -248,3 +248,31 @@ extension AuthenticationConformanceTests {
         try await assertPublicKeyAlgorithm("ES256", keyKind: "ec")
     }
 }
+
+/// A burst of refused tokens from one address is one entry in the system audit trail (org "").
+final class FailedAuthAuditConformanceTests: XCTestCase {
+    func testABurstOfRefusedTokensIsAuditedOnce() async throws {
+        try await withServer({ _ in }) { server in
+            for attempt in 0..<12 {
+                if attempt.isMultiple(of: 2) {
+                    let client = try await server.connect(label: "bad\(attempt)")
+                    try await client.send(json: ["type": "auth", "id": "auth", "token": "not.a.token"])
+                    _ = try? await client.closeCode()
+                } else {
+                    _ = try await RawHTTP.get(port: server.port, path: "/v1/admin/users", headers: [("Authorization", "Bearer nope")])
+                }
+            }
+            var entries: [JSON] = []
+            for _ in 0..<20 where entries.isEmpty {
+                let (status, output) = try await ServerProcess.runCLI(
+                    ["audit", "--org", "", "--action", "auth_failures"], dbPath: server.config.sqlitePath, workingDirectory: server.directory,
+                    extra: server.storeEnvironment)
+                XCTAssertEqual(status, 0)
+                entries = output.split(separator: "\n").compactMap { JSON.parse(String($0)) }
+                if entries.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            XCTAssertEqual(entries.count, 1, "one entry per burst, not one per failure")
+            XCTAssertEqual(entries.first?["actor"]?.string, "127.0.0.1")
+        }
+    }
+}

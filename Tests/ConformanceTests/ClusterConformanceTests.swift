@@ -165,7 +165,7 @@ final class ClusterConformanceTests: XCTestCase {
         }
     }
 
-    func testRoomTitleChangedThroughOneNodeReachesSessionsOnAnother() async throws {
+    func testRoomTitleAndArchiveChangedThroughOneNodeReachSessionsOnAnother() async throws {
         try await withCluster { cluster in
             let org = Fresh.id("org")
             let room = Fresh.id("room")
@@ -184,6 +184,16 @@ final class ClusterConformanceTests: XCTestCase {
             let late = try await client(cluster.nodes[1], "zoe", org: org)
             let joined = try await late.join(room)
             XCTAssertEqual(joined["room"]?["title"]?.string, "After")
+
+            // Archived through node 0: node 1's copy of the room refuses writes at once.
+            let archived = try await RawHTTP.request(
+                port: cluster.nodes[0].port, method: "PATCH", path: "/v1/admin/rooms/\(room)",
+                headers: [("Authorization", "Bearer \(admin)")], body: #"{"archived":true}"#)
+            XCTAssertEqual(archived.status, 200, archived.body)
+            let archivedPush = try await student.next(type: "room.updated")
+            XCTAssertNotNil(archivedPush["room"]?["archived_at"]?.int)
+            let refused = try await student.expectError("forbidden", to: ["type": "send", "room": room, "text": "late", "client_msg_id": "c-late"])
+            XCTAssertEqual(refused["reason"]?.string, "archived")
         }
     }
 

@@ -87,6 +87,16 @@ final class ErrorsAndLimitsConformanceTests: ConformanceTestCase {
         let info = try await client.closeInfo(timeout: .seconds(3))
         XCTAssertEqual(info.code, 4008, "\(info)")
         XCTAssertTrue((50...51).contains(limited), "closed once more than 50 rate_limited were due, not before or long after: \(limited)")
+        // The close is in the org's audit trail (written just after it).
+        let admin = try await server.token(user: "boss", org: org, role: "admin")
+        var closes: [JSON] = []
+        for _ in 0..<20 where closes.isEmpty {
+            let trail = try await RawHTTP.get(
+                port: server.port, path: "/v1/audit?limit=50", headers: [("Authorization", "Bearer \(admin)")])
+            closes = JSON.parse(trail.body)?["records"]?.array?.filter { $0["action"]?.string == "rate_limit_close" } ?? []
+            if closes.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        XCTAssertEqual(closes.first?["subject"]?.string, "mentor")
     }
 
     func testRateLimitAbuseBurstClosesWith4008() async throws {

@@ -81,7 +81,8 @@ final class TrackedEntriesConformanceTests: XCTestCase {
         _ = try await store.createRoom(org: "o", info: info, epoch: "e1")
         let broker = InProcessBroker(nodeID: "n1")
         let rooms = RoomRegistry(
-            store: store, broker: broker, presence: PresenceTracker(graceMS: 0, clock: clock, broker: broker), activity: NoActivity(),
+            store: store, audit: AuditTrail(store: store, logger: logger), broker: broker,
+            presence: PresenceTracker(graceMS: 0, clock: clock, broker: broker), activity: NoActivity(),
             settings: RoomSettings(idleUnloadMS: 60_000), clock: clock, logger: logger)
 
         _ = try await rooms.room(org: "o", id: "r1")

@@ -38,7 +38,7 @@ final class PostgresClusterTests: XCTestCase {
             "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name"
         ).map { try $0.decode(String.self) }
         XCTAssertEqual(tables, [
-            "audit_log", "bans", "gam_achievements", "gam_helpful_awards", "gam_progress", "gam_scores", "held_messages",
+            "audit_anchors", "audit_log", "bans", "gam_achievements", "gam_helpful_awards", "gam_progress", "gam_scores", "held_messages",
             "idempotency_keys", "messages", "mutes", "reactions", "read_positions", "room_members", "rooms", "schema_migrations", "sign_outs",
             "users",
         ])

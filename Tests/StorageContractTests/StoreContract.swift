@@ -702,10 +702,14 @@ final class StoreContract: Sendable {
 
     /// Not a benchmark with assertions: prints append throughput so regressions are visible in logs.
     /// Single sends are fewer (2 000) so the suite stays quick where each commit waits for a disk flush.
+    /// Prints (does not assert) append throughput, plain and with encryption at rest.
     func appendThroughput() async throws {
-        let store = try await makeStore()
-        for (batchSize, total) in [(1, 2_000), (32, 10_000)] {
-            let room = "throughput-\(batchSize)"
+        let plain = try await makeStore()
+        let sealed = try await fixture.open(cipher: Self.cipher(Self.keyOne))
+        for (store, label, batchSize, total) in [
+            (plain, "plain", 1, 2_000), (sealed, "sealed", 1, 2_000), (plain, "plain", 32, 10_000), (sealed, "sealed", 32, 10_000),
+        ] as [(any ServerStore, String, Int, Int)] {
+            let room = "throughput-\(label)-\(batchSize)"
             try await createRoom(store, id: room)
             let clock = ContinuousClock()
             let elapsed = try await clock.measure {
@@ -721,8 +725,8 @@ final class StoreContract: Sendable {
             XCTAssertEqual(stored?.lastSeq, Int64(total))
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print(String(
-                format: "append throughput (%@): %d messages in batches of %d: %.2f s, %.0f msg/s",
-                fixture.backend.rawValue, total, batchSize, seconds, Double(total) / seconds))
+                format: "append throughput (%@, %@): %d messages in batches of %d: %.2f s, %.0f msg/s",
+                fixture.backend.rawValue, label, total, batchSize, seconds, Double(total) / seconds))
         }
     }
 }

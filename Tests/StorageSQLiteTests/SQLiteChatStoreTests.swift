@@ -52,7 +52,7 @@ final class SQLiteChatStoreTests: XCTestCase {
             )
         }
         XCTAssertEqual(tables, [
-            "audit_log", "bans", "gam_achievements", "gam_helpful_awards", "gam_progress", "gam_scores", "held_messages",
+            "audit_anchors", "audit_log", "bans", "gam_achievements", "gam_helpful_awards", "gam_progress", "gam_scores", "held_messages",
             "idempotency_keys", "messages", "mutes", "reactions", "read_positions", "room_members", "rooms", "sign_outs", "store_generation",
             "users",
         ])

@@ -62,7 +62,9 @@ final class EventEncoderTests: XCTestCase {
                 id: "m2", seq: 8, from: UserRef(id: "u2", name: "B", role: .mentor), text: nil, ts: 6, replyTo: "m1", clientMsgID: "c2",
                 moderation: ModerationNote(action: "masked", reasons: ["pii"]), editedAt: 9, deleted: true),
         ]
-        for (re, missed, recovered) in [("j\"1", missed, true), (nil, [], false)] as [(String?, [ChatMessage], Bool)] {
+        var archived = room
+        archived.archivedAt = 1_800_000_000_000
+        for (re, missed, recovered, room) in [("j\"1", missed, true, room), (nil, [], false, archived)] as [(String?, [ChatMessage], Bool, RoomInfo)] {
             let joined = Joined(re: re, room: room, lastSeq: 42, epoch: "e\\p", presence: presence, missed: missed, recovered: recovered)
             let byHand = try json(EventEncoder.frame(joined))
             let encoder = JSONEncoder()

@@ -69,6 +69,8 @@ export interface Room {
   members: string[];
   created_by: string;
   created_at: number;
+  /** When an admin archived the room (ms): read-only since. Absent while it is not archived. */
+  archived_at?: number;
 }
 
 export interface Message {
