@@ -133,12 +133,10 @@ actor Session {
             let verdict = try await services.moderation.screenMessage(text, room: room, msgID: msgID, as: principal, audience: try audience(in: room))
             // An edit replaces text others have already seen: it can't wait for review, so a hold stops it.
             guard verdict.action == .allow || verdict.action == .mask else { throw ModerationGate.blocked(verdict) }
-            let author = try await target.edit(principal, msgID: msgID, text: verdict.text, connection: connection.connectionID)
-            try await services.moderation.recordChange("edit", room: room, msgID: msgID, author: author, by: principal)
+            try await target.edit(principal, msgID: msgID, text: verdict.text, connection: connection.connectionID)
             send(OK(re: id))
         case .delete(let room, let msgID):
-            let author = try await joinedRoom(room).delete(principal, msgID: msgID, connection: connection.connectionID)
-            try await services.moderation.recordChange("delete", room: room, msgID: msgID, author: author, by: principal)
+            try await joinedRoom(room).delete(principal, msgID: msgID, connection: connection.connectionID)
             send(OK(re: id))
         case .react(let room, let msgID, let emoji, let on):
             try await joinedRoom(room).react(principal, msgID: msgID, emoji: emoji, on: on, connection: connection.connectionID)

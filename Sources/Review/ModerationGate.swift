@@ -54,13 +54,6 @@ public struct ModerationGate: Sendable {
         return verdict.text
     }
 
-    /// An admin's or room creator's change to someone else's message is audited, before it is made.
-    public func recordChange(_ action: String, room: String, msgID: String, author: String, by principal: Principal) async throws(RequestError) {
-        guard author != principal.user else { return }
-        try await review.record(AuditRecord(
-            org: principal.org, at: clock.nowMS(), actor: principal.user, action: action, room: room, msgID: msgID, subject: author))
-    }
-
     private static func context(_ principal: Principal, room: String, audience: RoomAudience) -> ModerationContext {
         let readers: ModerationContext.Audience = switch audience {
         case .group: .group

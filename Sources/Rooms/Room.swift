@@ -312,12 +312,12 @@ public actor Room {
         }
     }
 
-    /// Returns the author of the edited message.
-    @discardableResult
-    public func edit(_ principal: Principal, msgID: String, text: String, connection: UInt64) async throws(RequestError) -> String {
+    /// An edit of someone else's message (an admin's, or the room creator's) is audited first.
+    public func edit(_ principal: Principal, msgID: String, text: String, connection: UInt64) async throws(RequestError) {
         try checkNotRetired()
         try checkCanWrite(principal, connection: connection)
         let message = try await editableMessage(msgID, by: principal)
+        try await auditChange("edit", of: message, by: principal)
         let now = clock.nowMS()
         do {
             try await store.editMessage(org: org, room: id, id: message.id, text: text, editedAt: now)
@@ -325,22 +325,26 @@ public actor Room {
             throw storageFailure(error)
         }
         broadcastAndPublish(EventEncoder.frame(MessageEdited(room: id, msgID: msgID, text: text, editedAt: now, by: principal.user)))
-        return message.from.id
     }
 
-    /// Returns the author of the deleted message.
-    @discardableResult
-    public func delete(_ principal: Principal, msgID: String, connection: UInt64) async throws(RequestError) -> String {
+    /// A delete of someone else's message (an admin's, or the room creator's) is audited first.
+    public func delete(_ principal: Principal, msgID: String, connection: UInt64) async throws(RequestError) {
         try checkNotRetired()
         try checkCanWrite(principal, connection: connection)
         let message = try await editableMessage(msgID, by: principal)
+        try await auditChange("delete", of: message, by: principal)
         do {
             try await store.deleteMessage(org: org, room: id, id: message.id, at: clock.nowMS())
         } catch {
             throw storageFailure(error)
         }
         broadcastAndPublish(EventEncoder.frame(MessageDeleted(room: id, msgID: msgID, by: principal.user)))
-        return message.from.id
+    }
+
+    private func auditChange(_ action: String, of message: ChatMessage, by principal: Principal) async throws(RequestError) {
+        guard message.from.id != principal.user else { return }
+        try await audit.record(AuditRecord(
+            org: org, at: clock.nowMS(), actor: principal.user, action: action, room: id, msgID: message.id, subject: message.from.id))
     }
 
     public func react(_ principal: Principal, msgID: String, emoji: String, on: Bool, connection: UInt64) async throws(RequestError) {

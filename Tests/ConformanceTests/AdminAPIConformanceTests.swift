@@ -450,4 +450,22 @@ final class AdminAPIConformanceTests: ConformanceTestCase {
             XCTAssertTrue(actions.contains(action), "\(action) in \(actions)")
         }
     }
+
+    func testChangesToSomeoneElsesMessageAreAuditedAndOwnOnesAreNot() async throws {
+        let admin = try await user("ada", "admin")
+        let student = try await user("sam")
+        let room = Fresh.id("changes")
+        try await admin.createRoom(room, visibility: "org")
+        try await admin.join(room)
+        try await student.join(room)
+        let own = try await student.say("my first try", in: room)
+        try await student.require("ok", ["type": "edit", "room": room, "msg_id": own["msg_id"]?.string ?? "", "text": "my second try"])
+        try await admin.require("ok", ["type": "delete", "room": room, "msg_id": own["msg_id"]?.string ?? ""])
+        let audit = try await call("GET", "/audit?room=\(room)&limit=50", token: try await adminToken())
+        let changes = audit.body?["records"]?.array?.filter { ["edit", "delete"].contains($0["action"]?.string ?? "") } ?? []
+        XCTAssertEqual(changes.compactMap { $0["action"]?.string }, ["delete"], "the author's own edit is not an admin action")
+        XCTAssertEqual(changes.first?["actor"]?.string, "ada")
+        XCTAssertEqual(changes.first?["subject"]?.string, "sam")
+        XCTAssertEqual(changes.first?["msg_id"]?.string, own["msg_id"]?.string)
+    }
 }
