@@ -38,10 +38,29 @@ public struct ClusterEvent: Sendable {
         case score(room: String, period: String, user: String, name: String, points: Int)
         /// The user's personal data was erased: nodes forget their points and progress.
         case userErased(user: String)
+        /// An admin asks for the user's sessions: every node answers with `sessions` (its own, maybe none).
+        case sessionsQuery(requestID: String, user: String)
+        /// One node's answer to `sessionsQuery`.
+        case sessions(requestID: String, user: String, sessions: [RemoteSession])
         /// The origin node is alive; sent every `ClusterTiming.heartbeat`.
         case heartbeat
         /// The origin node (re)connected and asks every node for a `presenceSnapshot` of each org.
         case syncRequest
+    }
+}
+
+/// One authenticated session as another node describes it.
+public struct RemoteSession: Sendable, Equatable {
+    /// The id `hello` gave the client.
+    public var id: String
+    /// When it signed in (ms).
+    public var connectedAt: Int64
+    public var address: String
+
+    public init(id: String, connectedAt: Int64, address: String) {
+        self.id = id
+        self.connectedAt = connectedAt
+        self.address = address
     }
 }
 

@@ -36,7 +36,7 @@ public enum ClusterEventCodec {
     static let noFrame: UInt8 = 2
 
     enum Kind: UInt8 {
-        case room = 1, presenceSnapshot, presence, user, closeUser, mute, review, score, heartbeat, syncRequest, closeSession, userErased
+        case room = 1, presenceSnapshot, presence, user, closeUser, mute, review, score, heartbeat, syncRequest, closeSession, userErased, sessionsQuery, sessions
     }
 
     // MARK: Encoding
@@ -56,6 +56,8 @@ public enum ClusterEventCodec {
         case .review: buffer.append(Kind.review.rawValue)
         case .score: buffer.append(Kind.score.rawValue)
         case .userErased: buffer.append(Kind.userErased.rawValue)
+        case .sessionsQuery: buffer.append(Kind.sessionsQuery.rawValue)
+        case .sessions: buffer.append(Kind.sessions.rawValue)
         case .heartbeat: buffer.append(Kind.heartbeat.rawValue)
         case .syncRequest: buffer.append(Kind.syncRequest.rawValue)
         }
@@ -127,6 +129,18 @@ public enum ClusterEventCodec {
             putInt(Int64(points), &buffer)
         case .userErased(let user):
             putString(user, &buffer)
+        case .sessionsQuery(let requestID, let user):
+            putString(requestID, &buffer)
+            putString(user, &buffer)
+        case .sessions(let requestID, let user, let sessions):
+            putString(requestID, &buffer)
+            putString(user, &buffer)
+            putUInt(UInt64(sessions.count), &buffer)
+            for session in sessions {
+                putString(session.id, &buffer)
+                putInt(session.connectedAt, &buffer)
+                putString(session.address, &buffer)
+            }
         case .heartbeat, .syncRequest:
             break
         }
@@ -273,6 +287,22 @@ public enum ClusterEventCodec {
             guard let points = Int(exactly: try reader.int()) else { throw .invalidValue }
             body = .score(room: room, period: period, user: user, name: name, points: points)
         case .userErased: body = .userErased(user: try reader.string())
+        case .sessionsQuery:
+            let requestID = try reader.string()
+            body = .sessionsQuery(requestID: requestID, user: try reader.string())
+        case .sessions:
+            let requestID = try reader.string()
+            let user = try reader.string()
+            // Each session takes at least three bytes: a count beyond the rest is a lie, not a reservation.
+            let count = try reader.length(limit: reader.remaining / 3)
+            var sessions: [RemoteSession] = []
+            sessions.reserveCapacity(count)
+            for _ in 0..<count {
+                let id = try reader.string()
+                let connectedAt = try reader.int()
+                sessions.append(RemoteSession(id: id, connectedAt: connectedAt, address: try reader.string()))
+            }
+            body = .sessions(requestID: requestID, user: user, sessions: sessions)
         case .heartbeat: body = .heartbeat
         case .syncRequest: body = .syncRequest
         }

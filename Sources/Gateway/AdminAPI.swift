@@ -56,9 +56,8 @@ struct AdminAPI: Sendable {
                 guard try await bans.unban(user, by: principal) else { throw RequestError.notFound("ban of '\(user)'") }
                 return JSONReply.noContent
             case (.sessions(let user), _):
-                let (local, elsewhere) = await userSessions.list(user, by: principal)
-                return JSONReply.json(status: 200, SessionsBody(
-                    sessions: local.map { SessionBody($0, node: userSessions.broker.nodeID) }, elsewhere: elsewhere))
+                let (sessions, unanswered) = await userSessions.list(user, by: principal)
+                return JSONReply.json(status: 200, SessionsBody(sessions: sessions.map { SessionBody($0.session, node: $0.node) }, elsewhere: unanswered))
             case (.session(let user, let session), _):
                 switch try await userSessions.end(session, of: user, by: principal) {
                 case .closed: return JSONReply.noContent

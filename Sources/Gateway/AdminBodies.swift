@@ -1,3 +1,4 @@
+import Broker
 import Storage
 import Wire
 
@@ -62,7 +63,7 @@ struct SessionBody: Encodable {
     var connectedAt: Int64
     var address: String
 
-    init(_ session: RegisteredSession, node: String) {
+    init(_ session: RemoteSession, node: String) {
         id = session.id
         self.node = node
         connectedAt = session.connectedAt
@@ -76,9 +77,9 @@ struct SessionBody: Encodable {
 }
 
 struct SessionsBody: Encodable {
-    /// This node's sessions of the user.
+    /// The user's sessions on every node.
     var sessions: [SessionBody]
-    /// Other nodes where the user has sessions too (cluster mode).
+    /// Nodes where the user has sessions that did not answer within a second (cluster mode; normally empty).
     var elsewhere: [String]
 }
 

@@ -25,6 +25,7 @@ final class ClusterLink: ClusterReceiver {
     private let mutes: MuteList
     private let review: ReviewDesk
     private let gamification: GamificationEngine
+    private let sessionQueries: SessionQueries
     private let clock: any WallClock
     private let logger: Logger
     private let stream: AsyncStream<Inbound>
@@ -34,9 +35,10 @@ final class ClusterLink: ClusterReceiver {
 
     init(
         broker: any ClusterBroker, rooms: RoomRegistry, presence: PresenceTracker, sessions: SessionRegistry, mutes: MuteList,
-        review: ReviewDesk, gamification: GamificationEngine, clock: any WallClock, logger: Logger
+        review: ReviewDesk, gamification: GamificationEngine, sessionQueries: SessionQueries, clock: any WallClock, logger: Logger
     ) {
         self.gamification = gamification
+        self.sessionQueries = sessionQueries
         self.broker = broker
         self.rooms = rooms
         self.presence = presence
@@ -119,6 +121,13 @@ final class ClusterLink: ClusterReceiver {
             await gamification.remoteScore(org: org, room: room, period: period, user: user, name: name, points: points)
         case .userErased(let user):
             await gamification.forget(org: org, user: user)
+        case .sessionsQuery(let requestID, let user):
+            let local = sessions.sessions(org: org, user: user).map {
+                RemoteSession(id: $0.id, connectedAt: $0.connectedAt, address: $0.address)
+            }
+            broker.publish(ClusterEvent(origin: broker.nodeID, org: org, body: .sessions(requestID: requestID, user: user, sessions: local)))
+        case .sessions(let requestID, _, let remote):
+            sessionQueries.answered(requestID, node: event.origin, sessions: remote)
         case .heartbeat:
             break
         case .syncRequest:

@@ -114,8 +114,10 @@ public final class RealtimeNode: Sendable {
         let bans = UserBans(store: store, sessions: sessions, broker: broker, review: review, clock: clock, logger: logger)
         let security = SecurityEvents(audit: AuditTrail(store: store, logger: logger), clock: clock, logger: logger)
         let authenticator = APIAuthenticator(verifier: verifier, store: store, clock: clock, security: security)
+        let sessionQueries = SessionQueries(broker: broker)
         let userSessions = UserSessions(
-            store: store, sessions: sessions, presence: presence, broker: broker, review: review, clock: clock, logger: logger)
+            store: store, sessions: sessions, presence: presence, broker: broker, queries: sessionQueries, review: review, clock: clock,
+            logger: logger)
         let services = SessionServices(
             settings: GatewaySettings(config), nodeID: config.nodeID, verifier: verifier, store: store,
             signIns: SignInRecorder(store: store), rooms: rooms,
@@ -146,7 +148,7 @@ public final class RealtimeNode: Sendable {
             logger: logger)
         cluster = ClusterLink(
             broker: broker, rooms: rooms, presence: presence, sessions: sessions, mutes: mutes, review: review,
-            gamification: gamification, clock: clock, logger: logger)
+            gamification: gamification, sessionQueries: sessionQueries, clock: clock, logger: logger)
     }
 
     /// The bound port (useful with port 0).

@@ -12,6 +12,7 @@ struct UserSessions: Sendable {
     let sessions: SessionRegistry
     let presence: PresenceTracker
     let broker: any ClusterBroker
+    let queries: SessionQueries
     let review: ReviewDesk
     let clock: any WallClock
     let logger: Logger
@@ -21,9 +22,18 @@ struct UserSessions: Sendable {
     static let signedOutReason = "signed out by an admin"
     static let endedReason = "session ended by an admin"
 
-    /// This node's sessions of the user, and the other nodes where the user has sessions.
-    func list(_ user: String, by principal: Principal) async -> (local: [RegisteredSession], elsewhere: [String]) {
-        (sessions.sessions(org: principal.org, user: user), await presence.otherNodes(org: principal.org, user: user))
+    /// Every session of the user on every node, by node; and the nodes where presence says the
+    /// user has sessions but that did not answer in time (normally none).
+    func list(_ user: String, by principal: Principal) async -> (sessions: [(node: String, session: RemoteSession)], unanswered: [String]) {
+        let local = sessions.sessions(org: principal.org, user: user).map {
+            (node: broker.nodeID, session: RemoteSession(id: $0.id, connectedAt: $0.connectedAt, address: $0.address))
+        }
+        let others = await presence.otherNodes(org: principal.org, user: user)
+        let answers = await queries.ask(org: principal.org, user: user, nodes: others)
+        let remote = answers.flatMap { answer in answer.sessions.map { (node: answer.node, session: $0) } }
+        let answered = Set(answers.map(\.node))
+        return (local + remote.sorted { ($0.session.connectedAt, $0.session.id) < ($1.session.connectedAt, $1.session.id) },
+                others.filter { !answered.contains($0) })
     }
 
     enum Ending {

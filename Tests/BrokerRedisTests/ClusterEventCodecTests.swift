@@ -19,6 +19,8 @@ func render(_ event: ClusterEvent) -> String {
     case .review(let msgID, let deadline, let f): body = "review(\(msgID),\(deadline),\(frame(f)))"
     case .score(let room, let period, let user, let name, let points): body = "score(\(room),\(period),\(user),\(name),\(points))"
     case .userErased(let user): body = "erased(\(user))"
+    case .sessionsQuery(let requestID, let user): body = "sessionsQuery(\(requestID),\(user))"
+    case .sessions(let requestID, let user, let sessions): body = "sessions(\(requestID),\(user),\(sessions))"
     case .heartbeat: body = "heartbeat"
     case .syncRequest: body = "sync"
     }
@@ -57,6 +59,13 @@ func everyKindOfEvent() -> [ClusterEvent] {
         ClusterEvent(origin: "n", org: "o", body: .score(room: "", period: "2024-W49", user: "u", name: "Dana", points: -3)),
         ClusterEvent(origin: "n", org: "o", body: .score(room: "r", period: "all", user: "u", name: "", points: Int.max)),
         ClusterEvent(origin: "n", org: "o", body: .userErased(user: "u-ërased")),
+        ClusterEvent(origin: "n", org: "o", body: .sessionsQuery(requestID: "q1", user: "u")),
+        ClusterEvent(origin: "n", org: "o", body: .sessions(requestID: "q1", user: "u", sessions: [])),
+        ClusterEvent(
+            origin: "n", org: "o",
+            body: .sessions(requestID: "q2", user: "u", sessions: [
+                RemoteSession(id: "n.1.ab", connectedAt: 1_800_000_000_000, address: "10.0.0.1"), RemoteSession(id: "", connectedAt: -1, address: "::1"),
+            ])),
         ClusterEvent(origin: "node-b", org: "", body: .heartbeat),
         ClusterEvent(origin: "node-b", org: "", body: .syncRequest),
     ]

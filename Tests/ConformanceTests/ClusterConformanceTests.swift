@@ -147,10 +147,12 @@ final class ClusterConformanceTests: XCTestCase {
             let troll = try await client(cluster.nodes[1], "troll", org: org)
             try await Task.sleep(for: .milliseconds(300))  // presence reaches node 0
 
-            // Node 0 has none of sam's sessions, but knows which node does, and forwards the end.
+            // Node 0 has none of sam's sessions, but lists them from node 1, and forwards the end.
             let listed = try await RawHTTP.get(port: cluster.nodes[0].port, path: "/v1/admin/users/sam/sessions", headers: auth)
-            XCTAssertEqual(JSON.parse(listed.body)?["sessions"]?.array?.count, 0)
-            XCTAssertEqual(JSON.parse(listed.body)?["elsewhere"]?.array?.count, 1)
+            let sessions = JSON.parse(listed.body)?["sessions"]?.array ?? []
+            XCTAssertEqual(sessions.compactMap { $0["id"]?.string }, [samID], listed.body)
+            XCTAssertEqual(sessions.first?["node"]?.string, cluster.nodes[1].config.nodeID)
+            XCTAssertEqual(JSON.parse(listed.body)?["elsewhere"]?.array?.count, 0)
             let ended = try await RawHTTP.request(
                 port: cluster.nodes[0].port, method: "DELETE", path: "/v1/admin/users/sam/sessions/\(samID)", headers: auth)
             XCTAssertEqual(ended.status, 202, ended.body)
