@@ -228,7 +228,15 @@ actor Session {
         guard !ended else { return }
         let sessionID = "\(services.nodeID).\(connection.connectionID).\(RandomID.make("", length: 8))"
         let registered = RegisteredSession(id: sessionID, sink: connection, connectedAt: now, address: connection.remoteAddress)
-        guard services.sessions.add(org: principal.org, user: principal.user, registered, limit: services.settings.maxSessionsPerUser) else {
+        let hello = EventEncoder.frame(Hello(
+            re: frame.id, session: sessionID, user: SessionUser(id: principal.user, name: principal.name, role: role, org: principal.org),
+            heartbeatMS: services.settings.heartbeatMS, maxText: services.settings.maxText, maxFrameBytes: services.settings.maxFrameBytes))
+        // `hello` is queued as the session becomes visible to pushes for the user (streaks,
+        // achievements from the user's other sessions), so it is always the first frame after `auth`.
+        let connection = connection
+        guard services.sessions.add(org: principal.org, user: principal.user, registered, limit: services.settings.maxSessionsPerUser, then: {
+            connection.sendReply(hello)
+        }) else {
             close(CloseCode.policy, "too many sessions for this user")
             return
         }
@@ -237,9 +245,6 @@ actor Session {
         services.metrics.sessions.increment()
         await services.presence.sessionOpened(org: principal.org, user: principal.user)
         await services.gamification.userSeen(org: principal.org, user: principal.user, name: principal.name)
-        send(Hello(
-            re: frame.id, session: sessionID, user: SessionUser(id: principal.user, name: principal.name, role: role, org: principal.org),
-            heartbeatMS: services.settings.heartbeatMS, maxText: services.settings.maxText, maxFrameBytes: services.settings.maxFrameBytes))
     }
 
     private func refresh(_ token: String, id: String?, current: Principal) async throws(RequestError) {

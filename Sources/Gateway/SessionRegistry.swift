@@ -24,11 +24,14 @@ final class SessionRegistry: UserNotifier {
     private let sessions = Mutex<[UserKey: [UInt64: RegisteredSession]]>([:])
 
     /// Registers a session unless the user already has `limit`; returns whether it was added.
-    func add(org: String, user: String, _ session: RegisteredSession, limit: Int) -> Bool {
+    /// Adds the session unless the user already has `limit`; `then` runs under the same lock, so
+    /// what it queues on the session comes before any push `notify` sends it.
+    func add(org: String, user: String, _ session: RegisteredSession, limit: Int, then: () -> Void = {}) -> Bool {
         sessions.withLock { sessions in
             let key = UserKey(org: org, user: user)
             guard sessions[key, default: [:]].count < limit else { return false }
             sessions[key, default: [:]][session.sink.connectionID] = session
+            then()
             return true
         }
     }
