@@ -47,25 +47,48 @@ extension GDPRCommand {
                 held messages, points, leaderboard entries, streaks, achievements and account are
                 removed; every token issued to them so far is refused. Memberships, bans and audit
                 entries keep the user's id. Audited first (actor "operator").
-                Works on a stopped server. With servers running use the admin API instead
-                (POST /v1/admin/users/{user}/erase): it also closes the user's sessions, updates
-                leaderboards and pushes message.deleted to everyone watching, on every node.
+                With a server running (the configured host and port, or --url) the erasure goes
+                through its admin API, POST /v1/admin/users/{user}/erase: the user's sessions close,
+                leaderboards update and everyone watching gets message.deleted, on every node. When
+                no server answers, or with --offline, it is done in the store directly (running
+                nodes then show the user's points until they restart).
                 """)
 
         @OptionGroup var subject: DataSubject
+        @Option(help: "A running node to erase through (default: the configured host and port).") var url: String?
+        @Flag(help: "Erase in the store even if a server is running.") var offline = false
 
         func run() async throws {
             let (org, user) = (subject.org, subject.user)
+            if !offline, let answer = try await throughRunningNode() {
+                FileHandle.standardOutput.write(answer + Data("\n".utf8))
+                return
+            }
             let erased = try await subject.withStore { store in
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 _ = try await store.appendAudit(AuditRecord(org: org, at: now, actor: "operator", action: "erase", subject: user))
                 try await store.signOut(org: org, user: user, before: now)
                 return try await store.eraseUser(org: org, user: user, at: now)
             }
-            let summary: [String: Int] = ["messages": erased.messages.count, "reactions": erased.reactions, "held_messages": erased.heldMessages]
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            FileHandle.standardOutput.write(try encoder.encode(summary) + Data("\n".utf8))
+            // The admin API's answer, field for field.
+            let summary: [String: Any] = [
+                "user": user, "messages": erased.messages.count, "reactions": erased.reactions, "held_messages": erased.heldMessages,
+            ]
+            FileHandle.standardOutput.write(try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]) + Data("\n".utf8))
+        }
+
+        /// The running node's answer, or nil when none answers.
+        private func throughRunningNode() async throws -> Data? {
+            let config = try ServerConfig.load(path: subject.options.config, environment: ProcessInfo.processInfo.environment)
+            let node = try await RunningNode(config: config, url: url, org: subject.org)
+            guard let (status, body) = try await node.post("v1/admin/users/\(subject.user)/erase") else {
+                FileHandle.standardError.write(Data("no server answers at \(node.base); erasing in the store\n".utf8))
+                return nil
+            }
+            guard status == 200 else {
+                throw CommandFailure("the server at \(node.base) answered \(status): \(String(decoding: body, as: UTF8.self))")
+            }
+            return body
         }
     }
 }

@@ -100,14 +100,31 @@ final class ErasureConformanceTests: ConformanceTestCase {
         XCTAssertEqual(refused.status, 403)
     }
 
-    func testEraseFromTheCommandLineLeavesNothingToExport() async throws {
+    func testEraseFromTheCommandLineGoesThroughTheRunningServer() async throws {
+        let (room, sam, watcher, samMessages) = try await conversation()
+        let (status, output) = try await ServerProcess.runCLI(
+            ["gdpr", "erase", "--org", org, "--user", "sam", "--url", "http://127.0.0.1:\(server.port)"],
+            dbPath: server.config.sqlitePath, workingDirectory: server.directory, extra: server.storeEnvironment)
+        XCTAssertEqual(status, 0, output)
+        XCTAssertEqual(JSON.parse(output)?["messages"]?.int, 2, output)
+        // Live: sam's session closes and the watcher sees the messages go.
+        let close = try await sam.closeCode()
+        XCTAssertEqual(close, 4001)
+        for _ in samMessages { _ = try await watcher.nextPush("message.deleted", in: room) }
+        let history = try await watcher.require("history", ["type": "history", "room": room, "limit": 10])
+        XCTAssertEqual(history["messages"]?.array?.compactMap { $0["text"]?.string }, ["well done"])
+    }
+
+    func testEraseFromTheCommandLineWithoutAServerLeavesNothingToExport() async throws {
         let (room, sam, watcher, _) = try await conversation()
         await sam.close()
+        // No server at the configured port (the CLI's is 0): erased in the store.
         let (status, output) = try await ServerProcess.runCLI(
             ["gdpr", "erase", "--org", org, "--user", "sam"], dbPath: server.config.sqlitePath, workingDirectory: server.directory,
             extra: server.storeEnvironment)
         XCTAssertEqual(status, 0, output)
         XCTAssertEqual(JSON.parse(output)?["messages"]?.int, 2, output)
+        XCTAssertEqual(JSON.parse(output)?["user"]?.string, "sam", output)
         let after = try await export("sam")
         XCTAssertEqual(after["messages"]?.array?.compactMap { $0["text"]?.string }, [])
         XCTAssertEqual(after["users"]?.array?.count, 0)
