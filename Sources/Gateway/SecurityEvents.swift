@@ -25,7 +25,12 @@ final class SecurityEvents: Sendable {
     private let audit: AuditTrail
     private let clock: any WallClock
     private let logger: Logger
-    private let windows = Mutex<[String: Window]>([:])
+    private struct Tracked {
+        var windows: [String: Window] = [:]
+        var lastPrune: Int64 = 0
+    }
+
+    private let tracked = Mutex(Tracked())
 
     init(audit: AuditTrail, clock: any WallClock, logger: Logger) {
         self.audit = audit
@@ -36,11 +41,17 @@ final class SecurityEvents: Sendable {
     /// A token was refused (bad signature, expired, signed out, unknown role) for `address`.
     func authFailed(address: String, reason: String) {
         let now = clock.nowMS()
-        let burst = windows.withLock { windows -> Bool in
-            if windows.count >= Self.maxTracked { windows = windows.filter { now - $0.value.start < Self.windowMS } }
-            var window = windows[address].flatMap { now - $0.start < Self.windowMS ? $0 : nil } ?? Window(start: now, failures: 0)
+        let burst = tracked.withLock { tracked -> Bool in
+            // A flood from many addresses: ended windows are dropped at most once a second, and
+            // while the table stays full new addresses are not tracked (memory and time stay bounded).
+            if tracked.windows.count >= Self.maxTracked, now - tracked.lastPrune >= 1_000 {
+                tracked.windows = tracked.windows.filter { now - $0.value.start < Self.windowMS }
+                tracked.lastPrune = now
+            }
+            guard tracked.windows[address] != nil || tracked.windows.count < Self.maxTracked else { return false }
+            var window = tracked.windows[address].flatMap { now - $0.start < Self.windowMS ? $0 : nil } ?? Window(start: now, failures: 0)
             window.failures += 1
-            windows[address] = window
+            tracked.windows[address] = window
             return window.failures == Self.burst
         }
         guard burst else { return }

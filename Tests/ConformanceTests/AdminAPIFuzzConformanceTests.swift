@@ -71,7 +71,7 @@ final class AdminAPIFuzzConformanceTests: XCTestCase {
     private static func request(using rng: inout SplitMix64) -> (method: String, path: String, body: String?) {
         func id() -> String { rng.chance(0.8) ? rng.pick(ids) : rng.pick(oddIDs) }
         let path = rng.pick([
-            "users", "users/\(id())", "users/\(id())/sessions", "users/\(id())/sessions/\(id())", "users/\(id())/sign-out",
+            "users", "users/\(id())", "users/\(id())/sessions", "users/\(id())/sessions/\(id())", "users/\(id())/sign-out", "users/\(id())/erase",
             "bans", "bans/\(id())", "rooms", "rooms/\(id())", "rooms/\(id())/members/\(id())", "held", "held/\(id())",
             "mutes", "mutes/\(id())/\(id())", "audit", "nothing", "users/\(id())/\(id())/\(id())",
         ])
@@ -84,10 +84,11 @@ final class AdminAPIFuzzConformanceTests: XCTestCase {
         var body: String?
         if method != "GET" && rng.chance(0.9) {
             var fields: [(String, RawJSON)] = []
-            for name in ["user", "room", "reason", "expires_at", "duration_ms", "action", "title"] where rng.chance(0.5) {
+            for name in ["user", "room", "reason", "expires_at", "duration_ms", "action", "title", "archived"] where rng.chance(0.5) {
                 let numeric = name == "expires_at" || name == "duration_ms"
-                let value: RawJSON = rng.chance(0.4) ? (numeric ? .int(Int64.random(in: 1...Int64.max, using: &rng)) : .string(rng.pick(ids + ["approve", "reject"])))
-                    : ExtremeValues.any(numeric: numeric, using: &rng)
+                let valid: RawJSON = name == "archived" ? .bool(rng.chance(0.5))
+                    : numeric ? .int(Int64.random(in: 1...Int64.max, using: &rng)) : .string(rng.pick(ids + ["approve", "reject"]))
+                let value = rng.chance(0.4) ? valid : ExtremeValues.any(numeric: numeric, using: &rng)
                 fields.append((name, value))
             }
             let text = rng.chance(0.9) ? RawJSON.object(fields).text : rng.pick(["{", "[]", "null", "\"x\"", "{\"user\":"])
