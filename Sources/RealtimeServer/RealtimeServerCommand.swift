@@ -6,7 +6,7 @@ struct RealtimeServerCommand: AsyncParsableCommand {
         commandName: "realtime-server",
         abstract: "The live collaboration core: WebSocket chat, presence and typing (protocol v1).",
         subcommands: [
-            ServeCommand.self, TokenCommand.self, ModerateCommand.self, ModerationEvalCommand.self, AuditCommand.self, BackupCommand.self,
+            ServeCommand.self, TokenCommand.self, ModerateCommand.self, ModerationEvalCommand.self, ModerationFeaturesCommand.self, AuditCommand.self, BackupCommand.self,
             RestoreCommand.self, GDPRCommand.self, KeysCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
