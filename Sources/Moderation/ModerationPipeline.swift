@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The inline moderator: ordered stages per org (personal data, word lists, signals, regex rules, spam, toxicity),
-/// configured by the files under config/moderation and reloadable without a restart.
+/// The inline moderator: ordered stages per org (personal data, word lists, category classifier, signals,
+/// regex rules, spam, toxicity), configured by the files under config/moderation and reloadable without a restart.
 ///
 /// `screen` is synchronous and safe to call from many threads at once; `reload` swaps every org's rules
 /// at once, or none of them.
@@ -13,27 +13,40 @@ public final class ModerationPipeline: MessageModerator {
     private let shared: OrgPolicy.Shared
     private let policies: Mutex<PolicySet>
 
-    /// Reads `directory` (config/moderation): `default.json`, `lists/*.json`, `orgs/*.json`, and the classifier
-    /// that `default.json` names (`model`, default `toxicity-model.json`), which is loaded once, here.
+    /// Reads `directory` (config/moderation): `default.json`, `lists/*.json`, `orgs/*.json`, and the classifiers
+    /// that `default.json` names (`model`, default `toxicity-model.json`; `classifier.model`, default
+    /// `category-model.json` when that file exists), which are loaded once, here.
     public convenience init(directory: String, logger: Logger) throws {
         let files = try PolicyDirectory.read(directory)
-        let modelPath = URL(fileURLWithPath: directory)
-            .appendingPathComponent(files.defaults.contents.model ?? "toxicity-model.json").path
+        let base = URL(fileURLWithPath: directory)
+        let modelPath = base.appendingPathComponent(files.defaults.contents.model ?? "toxicity-model.json").path
         let model: ToxicityModel
         do {
             model = try ToxicityModel(path: modelPath)
         } catch {
             throw PolicyFileError(file: modelPath, message: "cannot load the toxicity model: \(error)")
         }
-        try self.init(directory: directory, logger: logger, model: model, clock: MonotonicClock.nanoseconds)
+        let named = files.defaults.contents.classifier?.model
+        let categoriesPath = base.appendingPathComponent(named ?? "category-model.json").path
+        var categories: CategoryModel?
+        if named != nil || FileManager.default.fileExists(atPath: categoriesPath) {
+            do {
+                categories = try CategoryModel(path: categoriesPath)
+            } catch {
+                throw PolicyFileError(file: categoriesPath, message: "cannot load the category model: \(error)")
+            }
+        }
+        try self.init(directory: directory, logger: logger, model: model, categories: categories, clock: MonotonicClock.nanoseconds)
     }
 
-    /// For tests: a shared, already loaded model and a controllable clock (nanoseconds).
-    init(directory: String, logger: Logger, model: ToxicityModel, clock: @escaping @Sendable () -> UInt64) throws {
+    /// For tests: shared, already loaded models and a controllable clock (nanoseconds).
+    init(
+        directory: String, logger: Logger, model: ToxicityModel, categories: CategoryModel?, clock: @escaping @Sendable () -> UInt64
+    ) throws {
         self.directory = directory
         self.logger = logger
         shared = OrgPolicy.Shared(
-            model: model, recent: BoundedHistory(entriesPerKey: SpamStage.messagesPerUser),
+            model: model, categories: categories, recent: BoundedHistory(entriesPerKey: SpamStage.messagesPerUser),
             conversations: BoundedHistory(entriesPerKey: SignalStage.entriesPerConversation), clock: clock)
         let set = try PolicySet(PolicyDirectory.read(directory), shared: shared)
         policies = Mutex(set)

@@ -7,6 +7,8 @@ struct OrgPolicy: Sendable {
     /// the per-conversation signal history (both survive reloads).
     struct Shared: Sendable {
         let model: ToxicityModel
+        /// The category classifier, when the configuration ships one.
+        let categories: CategoryModel?
         let recent: BoundedHistory<SpamStage.Entry>
         let conversations: BoundedHistory<SignalStage.Entry>
         let clock: @Sendable () -> UInt64
@@ -20,12 +22,24 @@ struct OrgPolicy: Sendable {
         var stages: [any ModerationStage] = []
         let enabled = settings.enabledStages
         if enabled.contains(.pii), !settings.personalData.isEmpty { stages.append(PersonalDataStage(kinds: settings.personalData)) }
+        var signals = false
         if enabled.contains(.lists) {
             let terms = try Self.terms(from: files)
             if !terms.isEmpty { stages.append(WordListStage(matcher: TermMatcher(terms: terms))) }
-            if terms.contains(where: { if case .signal = $0.kind { true } else { false } }) {
-                stages.append(SignalStage(settings: settings.conversation, history: shared.conversations, clock: shared.clock))
+            signals = terms.contains(where: { if case .signal = $0.kind { true } else { false } })
+        }
+        if enabled.contains(.classifier), let model = shared.categories {
+            let stage: CategoryStage
+            do {
+                stage = try CategoryStage(model: model, settings: settings.classifier, holdAt: settings.conversation.holdAt)
+            } catch {
+                throw PolicyFileError(file: files.last?.path ?? "", message: error.message)
             }
+            stages.append(stage)
+            signals = signals || stage.signalsConversations
+        }
+        if signals {
+            stages.append(SignalStage(settings: settings.conversation, history: shared.conversations, clock: shared.clock))
         }
         if enabled.contains(.rules) {
             let rules = try Self.rules(from: files)

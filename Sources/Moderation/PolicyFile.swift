@@ -7,11 +7,31 @@ struct PolicyFile: Decodable, Sendable {
         var rules: Bool?
         var spam: Bool?
         var toxicity: Bool?
+        var classifier: Bool?
     }
 
     struct Toxicity: Decodable, Sendable {
         var hold: Double?
         var block: Double?
+    }
+
+    /// The category classifier: its file (default.json only) and thresholds per category.
+    struct Classifier: Decodable, Sendable {
+        struct Category: Decodable, Sendable {
+            var hold: Double?
+            var block: Double?
+            var conversation: Bool?
+        }
+
+        var model: String?
+        var countFrom: Double?
+        var categories: [String: Category]?
+
+        enum CodingKeys: String, CodingKey {
+            case model
+            case countFrom = "count_from"
+            case categories
+        }
     }
 
     struct Spam: Decodable, Sendable {
@@ -76,6 +96,7 @@ struct PolicyFile: Decodable, Sendable {
     var model: String?
     var stages: Stages?
     var toxicity: Toxicity?
+    var classifier: Classifier?
     var spam: Spam?
     /// Personal data kinds to mask: `email`, `phone`, `card`, `il_id`.
     var pii: [String: Bool]?
@@ -99,7 +120,7 @@ struct PolicyFile: Decodable, Sendable {
 
     // Explicit keys: JSONDecoder's snake-case strategy would also rewrite category names used as dictionary keys.
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case model, stages, toxicity, spam, pii
+        case model, stages, toxicity, classifier, spam, pii
         case neverBlock = "never_block"
         case urgent, conversation, signals
         case rules, block, hold, allow, unlist

@@ -1,11 +1,12 @@
 /// An org's effective settings: built-in defaults, then default.json, then the org's file.
 struct PolicySettings: Sendable, Equatable {
     enum StageName: String, Sendable, CaseIterable {
-        case pii, lists, rules, spam, toxicity
+        case pii, lists, classifier, rules, spam, toxicity
     }
 
     var enabledStages = Set(StageName.allCases)
     var toxicity = ToxicityThresholds()
+    var classifier = ClassifierSettings()
     var spam = SpamSettings()
     var personalData = Set(PersonalDataKind.allCases)
     var neverBlock: Set<String> = ["self_harm", "sexual_minor_risk"]
@@ -18,6 +19,7 @@ struct PolicySettings: Sendable, Equatable {
         if let stages = file.stages {
             let switches: [(StageName, Bool?)] = [
                 (.pii, stages.pii), (.lists, stages.lists), (.rules, stages.rules), (.spam, stages.spam), (.toxicity, stages.toxicity),
+                (.classifier, stages.classifier),
             ]
             for case (let stage, let enabled?) in switches {
                 if enabled { result.enabledStages.insert(stage) } else { result.enabledStages.remove(stage) }
@@ -30,6 +32,7 @@ struct PolicySettings: Sendable, Equatable {
                 result.toxicity.hold <= result.toxicity.block
             else { throw .invalid("toxicity thresholds must lie in 0…1 with hold ≤ block") }
         }
+        if let classifier = file.classifier { result.classifier = try result.classifier.overlaid(with: classifier) }
         if let spam = file.spam { result.spam = try result.spam.overlaid(with: spam) }
         if let kinds = file.pii {
             for (name, enabled) in kinds {
@@ -73,6 +76,25 @@ extension ConversationSettings {
         result.protectedRoles = file.protectedRoles.map(Set.init) ?? protectedRoles
         guard result.windowSeconds >= 0, result.holdAt > 0, (0...1).contains(result.peerFactor) else {
             throw .invalid("conversation settings out of range (window_seconds ≥ 0, hold_at > 0, peer_factor in 0…1)")
+        }
+        return result
+    }
+}
+
+extension ClassifierSettings {
+    fileprivate func overlaid(with file: PolicyFile.Classifier) throws(PolicyFileError.Problem) -> ClassifierSettings {
+        var result = self
+        result.countFrom = file.countFrom ?? countFrom
+        guard (0...1).contains(result.countFrom) else { throw .invalid("classifier count_from must lie in 0…1") }
+        for (name, category) in file.categories ?? [:] {
+            let base = categories[name] ?? Category(hold: 1)
+            let merged = Category(
+                hold: category.hold ?? base.hold, block: category.block ?? base.block,
+                conversation: category.conversation ?? base.conversation)
+            guard merged.hold > 0, merged.hold <= 1, merged.hold <= merged.block, merged.block <= 1 else {
+                throw .invalid("classifier thresholds for \(name) must satisfy 0 < hold ≤ block ≤ 1")
+            }
+            result.categories[name] = merged
         }
         return result
     }

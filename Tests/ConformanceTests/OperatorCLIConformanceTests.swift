@@ -18,6 +18,29 @@ final class OperatorCLIConformanceTests: ConformanceTestCase {
         XCTAssertNotNil(toxicity, "scores carry the classifier's probability")
     }
 
+    /// The trainer's input: each labelled line's feature hashes as the server computes them; a malformed set
+    /// is refused with the file and line.
+    func testModerationFeaturesPrintsEachLabelledLinesFeatures() async throws {
+        let set = server.directory.appendingPathComponent("set.tsv")
+        try "allow\tbenign\t-\tsee you at the library\nblock\tthreat\t-@mentor>student\tyou will regret this\n"
+            .write(to: set, atomically: true, encoding: .utf8)
+        let (status, output) = try await ServerProcess.runCLI(
+            ["moderation-features", set.path], dbPath: server.config.sqlitePath, workingDirectory: server.directory)
+        XCTAssertEqual(status, 0)
+        let rows = output.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        XCTAssertEqual(rows.map { $0.prefix(4).joined(separator: "|") }, ["set.tsv:1|benign|-|en", "set.tsv:2|threat|mentor>student|en"])
+        for row in rows {
+            let hashes = row[4].split(separator: " ").compactMap { UInt64($0) }
+            XCTAssertGreaterThan(hashes.count, 10)
+            XCTAssertTrue(hashes.allSatisfy { $0 < 1 << 24 })
+        }
+
+        try "allow\tbenign\tno text field\n".write(to: set, atomically: true, encoding: .utf8)
+        let (refused, _) = try await ServerProcess.runCLI(
+            ["moderation-features", set.path], dbPath: server.config.sqlitePath, workingDirectory: server.directory)
+        XCTAssertNotEqual(refused, 0)
+    }
+
     func testAuditPrintsTheStoredTrail() async throws {
         let mentor = try await user("mentor", "mentor")
         let student = try await user("sam")

@@ -17,6 +17,15 @@ enum Fixtures {
         try loadedModel.get()
     }
 
+    private static let loadedCategories: Result<CategoryModel, any Error> = Result {
+        try CategoryModel(path: repositoryConfig + "/category-model.json")
+    }
+
+    /// The shipped category classifier, loaded once.
+    static func categories() throws -> CategoryModel {
+        try loadedCategories.get()
+    }
+
     /// Quiet: the reload tests provoke errors on purpose.
     static let logger: Logger = {
         var logger = Logger(label: "moderation-tests")
@@ -28,7 +37,7 @@ enum Fixtures {
 
     /// The repository's own configuration, with a fresh spam history.
     static func repositoryPipeline(clock: ManualClock = ManualClock()) throws -> ModerationPipeline {
-        try ModerationPipeline(directory: repositoryConfig, logger: logger, model: model(), clock: clock.read)
+        try ModerationPipeline(directory: repositoryConfig, logger: logger, model: model(), categories: categories(), clock: clock.read)
     }
 
     /// A temporary configuration directory: `files` maps relative paths to JSON text.

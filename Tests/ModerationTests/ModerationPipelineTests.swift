@@ -62,7 +62,7 @@ final class ModerationPipelineTests: XCTestCase {
                  "stages": {"pii": false}, "rules": [{"name": "x", "pattern": "\\bbanana\\b", "reason": "custom", "action": "hold"}]}
                 """#,
         ])
-        let pipeline = try ModerationPipeline(directory: directory, logger: Fixtures.logger, model: Fixtures.model(), clock: ManualClock().read)
+        let pipeline = try ModerationPipeline(directory: directory, logger: Fixtures.logger, model: Fixtures.model(), categories: nil, clock: ManualClock().read)
         func screen(_ text: String, org: String) -> Verdict {
             pipeline.screen(text, context: ModerationContext(org: org, room: "r", user: UUID().uuidString))
         }
@@ -84,7 +84,7 @@ final class ModerationPipelineTests: XCTestCase {
             "default.json": #"{"model": "\#(Fixtures.modelPath)", "stages": {"toxicity": false}}"#,
             "lists/en.json": #"{"block": {"insult": ["idiot"]}}"#,
         ])
-        let pipeline = try ModerationPipeline(directory: directory, logger: Fixtures.logger, model: Fixtures.model(), clock: ManualClock().read)
+        let pipeline = try ModerationPipeline(directory: directory, logger: Fixtures.logger, model: Fixtures.model(), categories: nil, clock: ManualClock().read)
         XCTAssertEqual(pipeline.screen("banana", context: Fixtures.context).action, .allow)
 
         try Fixtures.write(#"{"block": {"insult": ["idiot", "banana"]}}"#, to: directory + "/lists/en.json")
@@ -105,6 +105,38 @@ final class ModerationPipelineTests: XCTestCase {
         try Fixtures.write(#"{"model": "\#(Fixtures.modelPath)", "rules": [{"name": "r", "pattern": "(", "reason": "x", "action": "block"}]}"#, to: directory + "/default.json")
         XCTAssertThrowsError(try pipeline.reload())
         XCTAssertEqual(pipeline.screen("banana", context: Fixtures.context).action, .block)
+    }
+
+    /// The category classifier flags phrasings no list names, with the category as the reason; its settings
+    /// are checked against the model's classes, and an org can turn it off.
+    func testTheCategoryClassifierFlagsByCategoryAndChecksItsSettings() throws {
+        let directory = try Fixtures.configDirectory([
+            "default.json": #"{"model": "\#(Fixtures.modelPath)", "stages": {"toxicity": false, "spam": false}}"#,
+            "orgs/off.json": #"{"stages": {"classifier": false}}"#,
+            "orgs/strict.json": #"{"classifier": {"categories": {"threat": {"hold": 0.000001}}}}"#,
+        ])
+        let pipeline = try ModerationPipeline(
+            directory: directory, logger: Fixtures.logger, model: Fixtures.model(), categories: Fixtures.categories(), clock: ManualClock().read)
+        func screen(_ text: String, org: String) -> Verdict {
+            pipeline.screen(text, context: ModerationContext(org: org, room: "r", user: UUID().uuidString))
+        }
+        let threat = "i know which bus you take home, you'd better watch yourself"
+        XCTAssertEqual(screen(threat, org: "acme").reasons.first, "threat")
+        XCTAssertNotNil(screen(threat, org: "acme").scores["classifier.threat"])
+        XCTAssertEqual(screen(threat, org: "off").action, .allow)
+        XCTAssertEqual(screen("thanks, see you at the library on thursday", org: "acme").action, .allow)
+        XCTAssertEqual(screen("thanks, see you at the library on thursday", org: "strict").reasons, ["threat"])
+
+        for (file, message) in [
+            (#"{"classifier": {"categories": {"threats": {"hold": 0.5}}}}"#, "not one of the model's"),
+            (#"{"classifier": {"categories": {"threat": {"hold": 0.9, "block": 0.5}}}}"#, "0 < hold ≤ block ≤ 1"),
+            (#"{"classifier": {"count_from": 2}}"#, "count_from"),
+        ] {
+            try Fixtures.write(file, to: directory + "/orgs/bad.json")
+            XCTAssertThrowsError(try pipeline.reload()) { error in
+                XCTAssertTrue("\(error)".contains("bad.json") && "\(error)".contains(message), "\(error)")
+            }
+        }
     }
 
     func testMissingDefaultFileFailsInit() {
