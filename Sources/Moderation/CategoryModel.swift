@@ -34,10 +34,7 @@ public final class CategoryModel: Sendable {
     private let rows: [SIMD8<Int8>]
 
     public convenience init(path: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        try self.init(file: decoder.decode(File.self, from: data))
+        try self.init(file: ModelFile.read(File.self, path: path))
     }
 
     init(file: File) throws {

@@ -32,10 +32,7 @@ public final class ToxicityModel: Sendable {
     private let words: [String]
 
     public convenience init(path: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        try self.init(file: decoder.decode(ToxicityModelFile.self, from: data))
+        try self.init(file: ModelFile.read(ToxicityModelFile.self, path: path))
     }
 
     init(file: ToxicityModelFile) throws {
